@@ -1,0 +1,1 @@
+//! `sluice log`: status, inspect, replay.

@@ -1,0 +1,1 @@
+//! SQL Server connector (tiberius): catalog, snapshot, CDC source, reverse sink.
