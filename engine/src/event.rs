@@ -10,16 +10,19 @@ use crate::position::SourcePosition;
 use crate::value::Value;
 
 /// A table name as the source knows it.
+///
+/// The parts are `Arc<str>` because every decoded event carries one: cloning
+/// must not allocate.
 #[derive(
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, Serialize, Deserialize,
 )]
 pub struct TableRef {
-    pub schema: String,
-    pub name: String,
+    pub schema: Arc<str>,
+    pub name: Arc<str>,
 }
 
 impl TableRef {
-    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(schema: impl Into<Arc<str>>, name: impl Into<Arc<str>>) -> Self {
         TableRef {
             schema: schema.into(),
             name: name.into(),

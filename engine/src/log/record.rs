@@ -7,15 +7,25 @@
 //! [version: u8][flags: u8][crc32c(payload): u32 LE][payload...]
 //! ```
 //!
-//! with flag bit 0 set on the last fragment. Decoding checks every byte it
+//! with flag bit 0 set on the last fragment.
+//!
+//! The payload is a [`WireTx`]: row events refer to a per-transaction table of
+//! distinct (table, columns, key) shapes instead of repeating column names in
+//! every event. Decoding then builds each shape's `Arc`s once per transaction,
+//! which is most of the allocation a decoded event would otherwise cost. Decoding checks every byte it
 //! trusts: a short header, an unknown version, a CRC mismatch, a missing last
 //! fragment or trailing garbage after bincode are errors naming the sequence,
 //! never panics (this decoder is fuzzed: `fuzz/fuzz_targets/log_record.rs`).
 
 use bincode::config::{self, Configuration, Limit, LittleEndian, Varint};
 
+use std::sync::Arc;
+
+use bincode::{Decode, Encode};
+
 use crate::error::{Error, Result};
-use crate::event::Transaction;
+use crate::event::{Change, ChangeEvent, RowOp, SchemaChange, TableRef, Transaction};
+use crate::position::SourcePosition;
 
 /// Current on-disk format version.
 pub const FORMAT_VERSION: u8 = 1;
@@ -39,9 +49,130 @@ pub struct LogRecord {
     pub tx: Transaction,
 }
 
+#[derive(Encode)]
+struct WireTxRef<'a> {
+    source_id: &'a Option<String>,
+    position: &'a SourcePosition,
+    commit_time_us: i64,
+    shapes: Vec<WireShapeRef<'a>>,
+    items: Vec<WireItemRef<'a>>,
+}
+
+#[derive(Encode)]
+struct WireShapeRef<'a> {
+    table: &'a TableRef,
+    columns: &'a [String],
+    key: &'a [u16],
+}
+
+#[derive(Encode)]
+enum WireItemRef<'a> {
+    Row { shape: u32, op: &'a RowOp },
+    Schema(&'a SchemaChange),
+}
+
+/// The stored form of a [`Transaction`] (decode side of `WireTxRef`).
+#[derive(Decode)]
+struct WireTx {
+    source_id: Option<String>,
+    position: SourcePosition,
+    commit_time_us: i64,
+    shapes: Vec<WireShape>,
+    items: Vec<WireItem>,
+}
+
+#[derive(Decode)]
+struct WireShape {
+    table: TableRef,
+    columns: Vec<String>,
+    key: Vec<u16>,
+}
+
+#[derive(Decode)]
+enum WireItem {
+    Row { shape: u32, op: RowOp },
+    Schema(SchemaChange),
+}
+
+fn to_wire(tx: &Transaction) -> WireTxRef<'_> {
+    let mut shapes: Vec<(&ChangeEvent, WireShapeRef<'_>)> = Vec::new();
+    let mut items = Vec::with_capacity(tx.changes.len());
+    for c in &tx.changes {
+        match c {
+            Change::Row(ev) => {
+                let found = shapes.iter().position(|(seen, _)| {
+                    (Arc::ptr_eq(&seen.columns, &ev.columns) || seen.columns == ev.columns)
+                        && (Arc::ptr_eq(&seen.key, &ev.key) || seen.key == ev.key)
+                        && seen.table == ev.table
+                });
+                let shape = found.unwrap_or_else(|| {
+                    shapes.push((
+                        ev,
+                        WireShapeRef {
+                            table: &ev.table,
+                            columns: &ev.columns,
+                            key: &ev.key,
+                        },
+                    ));
+                    shapes.len() - 1
+                });
+                items.push(WireItemRef::Row {
+                    shape: shape as u32,
+                    op: &ev.op,
+                });
+            }
+            Change::Schema(s) => items.push(WireItemRef::Schema(s)),
+        }
+    }
+    WireTxRef {
+        source_id: &tx.source_id,
+        position: &tx.position,
+        commit_time_us: tx.commit_time_us,
+        shapes: shapes.into_iter().map(|(_, s)| s).collect(),
+        items,
+    }
+}
+
+fn from_wire(seq: u64, w: WireTx) -> Result<Transaction> {
+    // Decoded strings are fresh allocations; share them across the shape's events.
+    type Shape = (TableRef, Arc<[String]>, Arc<[u16]>);
+    let shapes: Vec<Shape> = w
+        .shapes
+        .into_iter()
+        .map(|s| (s.table, s.columns.into(), s.key.into()))
+        .collect();
+    let mut changes = Vec::with_capacity(w.items.len());
+    for item in w.items {
+        changes.push(match item {
+            WireItem::Row { shape, op } => {
+                let (table, columns, key) =
+                    shapes
+                        .get(shape as usize)
+                        .ok_or_else(|| Error::CorruptRecord {
+                            seq,
+                            reason: format!("row refers to shape {shape} of {}", shapes.len()),
+                        })?;
+                Change::Row(ChangeEvent {
+                    table: table.clone(),
+                    columns: columns.clone(),
+                    key: key.clone(),
+                    op,
+                })
+            }
+            WireItem::Schema(s) => Change::Schema(s),
+        });
+    }
+    Ok(Transaction {
+        source_id: w.source_id,
+        position: w.position,
+        commit_time_us: w.commit_time_us,
+        changes,
+    })
+}
+
 /// Encodes a transaction into stored fragments.
 pub fn encode(tx: &Transaction, fragment_bytes: usize) -> Result<Vec<Vec<u8>>> {
-    let payload = bincode::encode_to_vec(tx, cfg())
+    let payload = bincode::encode_to_vec(to_wire(tx), cfg())
         .map_err(|e| Error::Invalid(format!("cannot encode transaction: {e}")))?;
     let fragment_bytes = fragment_bytes.max(1);
     let chunks: Vec<&[u8]> = if payload.is_empty() {
@@ -125,7 +256,7 @@ pub fn decode<'a>(seq: u64, fragments: impl IntoIterator<Item = &'a [u8]>) -> Re
 
 /// Decodes a whole (reassembled) payload.
 pub fn decode_payload(seq: u64, payload: &[u8]) -> Result<LogRecord> {
-    let (tx, used): (Transaction, usize) =
+    let (wire, used): (WireTx, usize) =
         bincode::decode_from_slice(payload, cfg()).map_err(|e| Error::CorruptRecord {
             seq,
             reason: format!("cannot decode transaction: {e}"),
@@ -139,6 +270,7 @@ pub fn decode_payload(seq: u64, payload: &[u8]) -> Result<LogRecord> {
             ),
         });
     }
+    let tx = from_wire(seq, wire)?;
     Ok(LogRecord { seq, tx })
 }
 

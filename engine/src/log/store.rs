@@ -324,7 +324,7 @@ impl EventLog {
             .db
             .range::<&[u8], _>((Bound::Included(&start[..]), Bound::Excluded(&end[..])));
         let mut cur_seq: Option<u64> = None;
-        let mut frags: Vec<sled::IVec> = Vec::new();
+        let mut payload: Vec<u8> = Vec::new();
         let mut expect_seq = from;
         loop {
             let item = iter.next().transpose().map_err(|e| self.storage(e))?;
@@ -333,10 +333,10 @@ impl EventLog {
                 None => break,
             };
             if cur_seq != Some(seq) {
-                if cur_seq.is_some() {
+                if let Some(unfinished) = cur_seq {
                     // The previous record ended without its last fragment.
                     return Err(Error::CorruptRecord {
-                        seq: cur_seq.unwrap(),
+                        seq: unfinished,
                         reason: "last fragment is missing".into(),
                     });
                 }
@@ -350,12 +350,28 @@ impl EventLog {
                 }
                 cur_seq = Some(seq);
             }
-            let (last, _) = record::check_fragment(seq, &value)?;
+            let (last, body) = record::check_fragment(seq, &value)?;
             bytes += value.len();
-            frags.push(value);
+            if payload.len() + body.len() > record::MAX_RECORD_BYTES {
+                return Err(Error::CorruptRecord {
+                    seq,
+                    reason: format!("record exceeds {} bytes", record::MAX_RECORD_BYTES),
+                });
+            }
+            if last && payload.is_empty() {
+                // Single-fragment record (the common case): decode in place.
+                out.push(record::decode_payload(seq, body)?);
+                cur_seq = None;
+                expect_seq = seq + 1;
+                if out.len() >= max_records || bytes >= max_bytes {
+                    break;
+                }
+                continue;
+            }
+            payload.extend_from_slice(body);
             if last {
-                let rec = record::decode(seq, frags.iter().map(|f| &f[..]))?;
-                frags.clear();
+                let rec = record::decode_payload(seq, &payload)?;
+                payload.clear();
                 cur_seq = None;
                 out.push(rec);
                 expect_seq = seq + 1;

@@ -127,6 +127,13 @@ impl<K: Sink> Apply<K> {
         }
     }
 
+    /// Forgets the position so the next step re-reads the target's cursor
+    /// (after an interrupted apply whose outcome is unknown).
+    pub fn reset(&mut self) {
+        self.next = None;
+        self.unverified = None;
+    }
+
     /// The next sequence this apply will hand to the sink.
     pub fn next_seq(&self) -> Option<u64> {
         self.next
@@ -160,7 +167,15 @@ impl<K: Sink> Apply<K> {
             });
         }
         let n = batch.len();
-        let cursor = self.apply_with_retry(&batch).await?;
+        let cursor = match self.apply_with_retry(&batch).await {
+            Ok(c) => c,
+            Err(e) => {
+                // The last attempt may have committed before failing: whoever
+                // steps next must start from the target's cursor, not from ours.
+                self.next = None;
+                return Err(e);
+            }
+        };
         self.log.store_cursor_hint(&self.pipeline, &cursor)?;
         self.next = Some(cursor.seq + 1);
         Ok(n)

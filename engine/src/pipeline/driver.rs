@@ -14,10 +14,22 @@ use crate::error::{Error, Result};
 use crate::log::EventLog;
 
 /// Tuning of a whole pipeline.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PipelineOptions {
     pub capture: CaptureOptions,
     pub apply: ApplyOptions,
+    /// How long a stop waits for the batch being applied before abandoning it.
+    pub stop_grace: Duration,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        PipelineOptions {
+            capture: CaptureOptions::default(),
+            apply: ApplyOptions::default(),
+            stop_grace: Duration::from_secs(10),
+        }
+    }
 }
 
 /// One source, one log, one sink.
@@ -27,6 +39,7 @@ pub struct Pipeline<S, K> {
     apply: Apply<K>,
     log: Arc<EventLog>,
     retry: super::RetryPolicy,
+    stop_grace: Duration,
 }
 
 /// Where a pipeline stands, for `sluice log status` and `sluice status`.
@@ -79,6 +92,7 @@ impl<S: Source, K: Sink> Pipeline<S, K> {
         let name = name.into();
         Pipeline {
             retry: options.apply.retry.clone(),
+            stop_grace: options.stop_grace,
             capture: Capture::new(source, log.clone(), options.capture),
             apply: Apply::new(sink, log.clone(), name.clone(), options.apply),
             log,
@@ -92,6 +106,7 @@ impl<S: Source, K: Sink> Pipeline<S, K> {
     pub async fn run(&mut self, mut stop: watch::Receiver<bool>) -> Result<()> {
         let log = self.log.clone();
         let retry = self.retry.clone();
+        let stop_grace = self.stop_grace;
         let capture = &mut self.capture;
         let apply = &mut self.apply;
         let (ended_tx, ended_rx) = watch::channel(false);
@@ -134,7 +149,23 @@ impl<S: Source, K: Sink> Pipeline<S, K> {
                 if *stop.borrow() {
                     return Ok::<(), Error>(());
                 }
-                let n = apply.step().await?;
+                let mut step = Box::pin(apply.step());
+                let n = tokio::select! {
+                    r = &mut step => r?,
+                    _ = stop.changed() => {
+                        // Let the batch in hand finish; a target that hangs is
+                        // abandoned after the grace period. Either way the
+                        // target's cursor says what committed.
+                        if let Ok(r) = tokio::time::timeout(stop_grace, &mut step).await {
+                            r?;
+                        } else {
+                            drop(step);
+                            apply.reset();
+                        }
+                        return Ok(());
+                    }
+                };
+                drop(step);
                 if n > 0 {
                     continue;
                 }
