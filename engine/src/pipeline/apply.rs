@@ -127,6 +127,15 @@ impl<K: Sink> Apply<K> {
         }
     }
 
+    /// Positions apply at `seq` regardless of the target's cursor, for
+    /// `sluice log replay` after a target restore. Safe because apply is an
+    /// upsert per row and the cursor written with each batch moves forward
+    /// from here; records the target already had converge to the same rows.
+    pub fn start_at(&mut self, seq: u64) {
+        self.next = Some(seq);
+        self.unverified = None;
+    }
+
     /// Forgets the position so the next step re-reads the target's cursor
     /// (after an interrupted apply whose outcome is unknown).
     pub fn reset(&mut self) {
