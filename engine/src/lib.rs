@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod position;
 pub mod schema;
 pub mod value;
+pub mod verify;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -1,0 +1,214 @@
+//! Comparing one table: digests first, bisection where they differ, row diffs at the leaves.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::compare::{diff_rows, RowDiff};
+use super::plan::{int_key, int_key_value, integer_cuts, KeyRange};
+use super::side::{TableSpec, VerifySide};
+use crate::error::{Error, Result};
+
+/// Tuning of a comparison.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// Rows per first-level chunk when a table's digests differ.
+    pub chunk_rows: u64,
+    /// Ranges with at most this many rows (on either side) are compared row by row.
+    pub leaf_rows: u64,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            chunk_rows: 20_000,
+            leaf_rows: 500,
+        }
+    }
+}
+
+/// What comparing one table found.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableOutcome {
+    pub source: String,
+    pub target: String,
+    pub source_rows: u64,
+    pub target_rows: u64,
+    /// Digest comparisons made (whole table, chunks, bisection steps).
+    pub digests_compared: u64,
+    /// Ranges compared row by row.
+    pub leaf_ranges: u64,
+    pub diffs: Vec<RowDiff>,
+    pub elapsed_ms: u64,
+}
+
+impl TableOutcome {
+    pub fn is_clean(&self) -> bool {
+        self.diffs.is_empty()
+    }
+
+    /// (missing, extra, changed) row counts, duplicates counted.
+    pub fn counts(&self) -> (u64, u64, u64) {
+        let mut c = (0, 0, 0);
+        for d in &self.diffs {
+            match d {
+                RowDiff::Missing { copies, .. } => c.0 += copies,
+                RowDiff::Extra { copies, .. } => c.1 += copies,
+                RowDiff::Changed { .. } => c.2 += 1,
+            }
+        }
+        c
+    }
+}
+
+struct Walk<'a, S, T> {
+    src: &'a mut S,
+    dst: &'a mut T,
+    spec: &'a TableSpec,
+    opts: &'a VerifyOptions,
+    out: TableOutcome,
+    /// Overall integer key bounds, for cutting open-ended ranges.
+    int_bounds: Option<(i128, i128)>,
+}
+
+/// Compares one table between `src` (the truth) and `dst`.
+pub async fn verify_table<S: VerifySide, T: VerifySide>(
+    src: &mut S,
+    dst: &mut T,
+    spec: &TableSpec,
+    opts: &VerifyOptions,
+) -> Result<TableOutcome> {
+    let started = Instant::now();
+    let all = KeyRange::all();
+    let ds = src.digest(spec, &all).await?;
+    let dt = dst.digest(spec, &all).await?;
+    let mut walk = Walk {
+        src,
+        dst,
+        spec,
+        opts,
+        out: TableOutcome {
+            source: spec.source.to_string(),
+            target: spec.target.to_string(),
+            source_rows: ds.count,
+            target_rows: dt.count,
+            digests_compared: 1,
+            leaf_ranges: 0,
+            diffs: Vec::new(),
+            elapsed_ms: 0,
+        },
+        int_bounds: None,
+    };
+    if ds != dt {
+        walk.differing_table(ds.count.max(dt.count)).await?;
+    }
+    walk.out.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(walk.out)
+}
+
+impl<S: VerifySide, T: VerifySide> Walk<'_, S, T> {
+    async fn differing_table(&mut self, rows: u64) -> Result<()> {
+        let all = KeyRange::all();
+        if self.spec.key.is_empty() || rows <= self.opts.leaf_rows {
+            return self.leaf(&all).await;
+        }
+        let parts = rows.div_ceil(self.opts.chunk_rows).max(2) as usize;
+        let chunks = if self.spec.integer_key() {
+            let (a, b) = (
+                self.src.key_bounds(self.spec).await?,
+                self.dst.key_bounds(self.spec).await?,
+            );
+            let ints = |x: &Option<(Vec<_>, Vec<_>)>| {
+                x.as_ref()
+                    .and_then(|(lo, hi)| Some((int_key(lo)?, int_key(hi)?)))
+            };
+            let (lo, hi) = match (ints(&a), ints(&b)) {
+                (Some(p), Some(q)) => (p.0.min(q.0), p.1.max(q.1)),
+                (Some(p), None) | (None, Some(p)) => p,
+                (None, None) => return self.leaf(&all).await,
+            };
+            self.int_bounds = Some((lo, hi));
+            let cuts: Vec<_> = integer_cuts(lo, hi, parts)
+                .into_iter()
+                .map(int_key_value)
+                .collect();
+            all.cut(&cuts)
+        } else {
+            let mut cuts = self.src.split_points(self.spec, &all, parts).await?;
+            if cuts.is_empty() {
+                cuts = self.dst.split_points(self.spec, &all, parts).await?;
+            }
+            all.cut(&cuts)
+        };
+        for c in chunks {
+            self.range(c).await?;
+        }
+        Ok(())
+    }
+
+    /// Compares one range by digest, bisecting while it differs and is large.
+    async fn range(&mut self, first: KeyRange) -> Result<()> {
+        // An explicit stack keeps deep bisection off the async call stack.
+        let mut stack = vec![first];
+        while let Some(r) = stack.pop() {
+            let ds = self.src.digest(self.spec, &r).await?;
+            let dt = self.dst.digest(self.spec, &r).await?;
+            self.out.digests_compared += 1;
+            if ds == dt {
+                continue;
+            }
+            if ds.count.max(dt.count) <= self.opts.leaf_rows {
+                self.leaf(&r).await?;
+                continue;
+            }
+            let halves = self.halve(&r).await?;
+            if halves.len() < 2 {
+                self.leaf(&r).await?;
+            } else {
+                stack.extend(halves.into_iter().rev());
+            }
+        }
+        Ok(())
+    }
+
+    async fn halve(&mut self, r: &KeyRange) -> Result<Vec<KeyRange>> {
+        if self.spec.integer_key() {
+            let (min, max) = self
+                .int_bounds
+                .unwrap_or((i64::MIN as i128, i64::MAX as i128));
+            let lo = r.lo.as_deref().and_then(int_key).unwrap_or(min);
+            let hi =
+                r.hi.as_deref()
+                    .and_then(int_key)
+                    .map(|h| h - 1)
+                    .unwrap_or(max);
+            let cuts: Vec<_> = integer_cuts(lo, hi, 2)
+                .into_iter()
+                .map(int_key_value)
+                .collect();
+            return Ok(r.cut(&cuts));
+        }
+        let mut cuts = self.src.split_points(self.spec, r, 2).await?;
+        if cuts.is_empty() {
+            cuts = self.dst.split_points(self.spec, r, 2).await?;
+        }
+        // A cut equal to the range's own lower bound would not shrink it.
+        cuts.retain(|c| r.lo.as_ref() != Some(c));
+        Ok(r.cut(&cuts))
+    }
+
+    async fn leaf(&mut self, r: &KeyRange) -> Result<()> {
+        let s = self.src.rows(self.spec, r).await?;
+        let t = self.dst.rows(self.spec, r).await?;
+        self.out.leaf_ranges += 1;
+        let diffs = diff_rows(self.spec, s, t).map_err(|e| {
+            Error::Invalid(format!(
+                "table {}: range {}: {e}",
+                self.spec.source,
+                r.describe()
+            ))
+        })?;
+        self.out.diffs.extend(diffs);
+        Ok(())
+    }
+}
