@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod assess;
 pub mod log;
 
 use std::process::ExitCode;
@@ -10,6 +11,8 @@ pub enum Command {
     /// Inspect and replay the durable event log of a pipeline.
     #[command(subcommand)]
     Log(log::LogCommand),
+    /// Assess SQL Server objects for OceanBase: status, rules and effort per object (HTML + JSON).
+    Assess(assess::AssessArgs),
 }
 
 /// Error type for commands: a message a DBA can act on.
@@ -18,5 +21,6 @@ pub type CmdResult = Result<ExitCode, Box<dyn std::error::Error + Send + Sync>>;
 pub fn run(cmd: Command) -> CmdResult {
     match cmd {
         Command::Log(c) => log::run(c),
+        Command::Assess(a) => assess::run(a),
     }
 }

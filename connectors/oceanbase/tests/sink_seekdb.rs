@@ -1,0 +1,322 @@
+//! The OceanBase sink against a real seekdb (OceanBase 4.3.5 kernel).
+
+use mysql_async::prelude::Queryable;
+use sluice_engine::event::{Change, ChangeEvent, RowOp, TableRef, Transaction};
+use sluice_engine::log::LogRecord;
+use sluice_engine::pipeline::{ApplyCursor, Sink};
+use sluice_engine::position::SourcePosition;
+use sluice_engine::value::Value;
+use sluice_engine::Error;
+use sluice_oceanbase::{OceanBaseConfig, OceanBaseSink, TlsMode};
+use sluice_testkit::{SeekDb, TestDatabase};
+
+const PEOPLE: &str = "CREATE TABLE people (id BIGINT PRIMARY KEY, name VARCHAR(100), ward INT)";
+
+struct Target {
+    db: TestDatabase,
+    conn: mysql_async::Conn,
+}
+
+async fn target(ddl: &[&str]) -> Target {
+    let db = SeekDb::shared().fresh_database().await;
+    let mut conn = mysql_async::Conn::from_url(&db.url).await.unwrap();
+    for d in ddl {
+        conn.query_drop(*d).await.unwrap();
+    }
+    Target { db, conn }
+}
+
+fn config(t: &Target) -> OceanBaseConfig {
+    let mut c = OceanBaseConfig::new(t.db.url.clone());
+    // A control database per test keeps tests on the shared server apart.
+    c.control_database = format!("{}_ctl", t.db.name);
+    c
+}
+
+fn person(id: i64, name: &str, ward: i32) -> Vec<Value> {
+    vec![Value::I64(id), Value::String(name.into()), Value::I32(ward)]
+}
+
+fn ev(op: RowOp) -> Change {
+    Change::Row(ChangeEvent {
+        table: TableRef::new("dbo", "people"),
+        columns: vec!["id".to_string(), "name".to_string(), "ward".to_string()].into(),
+        key: vec![0u16].into(),
+        op,
+    })
+}
+
+fn rec(seq: u64, changes: Vec<Change>) -> LogRecord {
+    LogRecord {
+        seq,
+        tx: Transaction {
+            source_id: Some(format!("tx{seq}")),
+            position: SourcePosition::Counter(seq * 10),
+            commit_time_us: 1_700_000_000_000_000 + seq as i64,
+            changes,
+        },
+    }
+}
+
+fn ins(id: i64, name: &str, ward: i32) -> Change {
+    ev(RowOp::Insert {
+        after: person(id, name, ward),
+    })
+}
+
+async fn people(t: &mut Target) -> Vec<(i64, String, i32)> {
+    t.conn
+        .query("SELECT id, name, ward FROM people ORDER BY id")
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn applies_in_order_and_reads_the_cursor_back() {
+    let mut t = target(&[PEOPLE]).await;
+    let mut sink = OceanBaseSink::connect(config(&t)).await.unwrap();
+    assert_eq!(sink.read_cursor("p").await.unwrap(), None);
+    let recs = vec![
+        rec(1, vec![ins(1, "ann", 1), ins(2, "bob", 1), ins(3, "cy", 2)]),
+        rec(
+            2,
+            vec![ev(RowOp::Update {
+                before: person(2, "bob", 1),
+                after: person(2, "bob", 3),
+            })],
+        ),
+        rec(
+            3,
+            vec![
+                ev(RowOp::Delete {
+                    before: person(3, "cy", 2),
+                }),
+                ins(3, "cy again", 4),
+            ],
+        ),
+        rec(
+            4,
+            vec![ev(RowOp::Delete {
+                before: person(1, "ann", 1),
+            })],
+        ),
+    ];
+    let c = sink.apply("p", &recs).await.unwrap();
+    assert_eq!(
+        c,
+        ApplyCursor {
+            seq: 4,
+            position: SourcePosition::Counter(40)
+        }
+    );
+    assert_eq!(
+        people(&mut t).await,
+        vec![(2, "bob".into(), 3), (3, "cy again".into(), 4)]
+    );
+    assert_eq!(
+        sink.stats().commits,
+        1,
+        "small transactions batch into one commit"
+    );
+    // A new sink (a restarted process) reads the cursor from the target.
+    let mut again = OceanBaseSink::new(config(&t));
+    assert_eq!(again.read_cursor("p").await.unwrap(), Some(c));
+    assert_eq!(again.read_cursor("other").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn replay_of_applied_records_changes_nothing() {
+    let mut t = target(&[PEOPLE]).await;
+    let mut sink = OceanBaseSink::connect(config(&t)).await.unwrap();
+    let first = vec![rec(1, vec![ins(1, "a", 1)]), rec(2, vec![ins(2, "b", 1)])];
+    sink.apply("p", &first).await.unwrap();
+    // Someone fixes a row by hand on the target; a replay must not undo it.
+    t.conn
+        .query_drop("UPDATE people SET ward = 9 WHERE id = 1")
+        .await
+        .unwrap();
+    let c = sink.apply("p", &first).await.unwrap();
+    assert_eq!(c.seq, 2);
+    assert_eq!(sink.stats().skipped_records, 2);
+    assert_eq!(
+        people(&mut t).await,
+        vec![(1, "a".into(), 9), (2, "b".into(), 1)]
+    );
+    // An overlapping batch applies only what is new.
+    let overlap = vec![rec(2, vec![ins(2, "b", 1)]), rec(3, vec![ins(3, "c", 1)])];
+    assert_eq!(sink.apply("p", &overlap).await.unwrap().seq, 3);
+    assert_eq!(people(&mut t).await.len(), 3);
+    assert_eq!(people(&mut t).await[0], (1, "a".into(), 9));
+}
+
+#[tokio::test]
+async fn a_batch_that_would_skip_records_is_refused() {
+    let mut t = target(&[PEOPLE]).await;
+    let mut sink = OceanBaseSink::connect(config(&t)).await.unwrap();
+    sink.apply("p", &[rec(1, vec![ins(1, "a", 1)])])
+        .await
+        .unwrap();
+    let err = sink
+        .apply("p", &[rec(5, vec![ins(5, "e", 1)])])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::CursorMismatch(_)), "{err}");
+    assert!(err.to_string().contains("2..=4"), "{err}");
+    assert_eq!(people(&mut t).await.len(), 1);
+    assert_eq!(sink.read_cursor("p").await.unwrap().unwrap().seq, 1);
+}
+
+#[tokio::test]
+async fn primary_key_change_moves_the_row_in_one_transaction() {
+    let mut t = target(&[PEOPLE]).await;
+    let mut sink = OceanBaseSink::connect(config(&t)).await.unwrap();
+    sink.apply("p", &[rec(1, vec![ins(1, "a", 1), ins(2, "b", 2)])])
+        .await
+        .unwrap();
+    // Swap keys 1 and 2 through a temporary key, as an application would.
+    let upd = |b: Vec<Value>, a: Vec<Value>| {
+        ev(RowOp::Update {
+            before: b,
+            after: a,
+        })
+    };
+    sink.apply(
+        "p",
+        &[rec(
+            2,
+            vec![
+                upd(person(1, "a", 1), person(100, "a", 1)),
+                upd(person(2, "b", 2), person(1, "b", 2)),
+                upd(person(100, "a", 1), person(2, "a", 1)),
+            ],
+        )],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        people(&mut t).await,
+        vec![(1, "b".into(), 2), (2, "a".into(), 1)]
+    );
+}
+
+#[tokio::test]
+async fn large_batches_commit_in_units_each_with_its_cursor() {
+    let mut t = target(&[PEOPLE]).await;
+    let mut cfg = config(&t);
+    cfg.max_rows_per_commit = 250;
+    cfg.max_rows_per_statement = 100;
+    let mut sink = OceanBaseSink::connect(cfg).await.unwrap();
+    let recs: Vec<LogRecord> = (1..=100u64)
+        .map(|s| {
+            rec(
+                s,
+                (0..10)
+                    .map(|i| ins((s * 10 + i) as i64, "x", i as i32))
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(sink.apply("p", &recs).await.unwrap().seq, 100);
+    assert_eq!(sink.stats().commits, 4);
+    assert_eq!(people(&mut t).await.len(), 1000);
+}
+
+#[tokio::test]
+async fn fatal_errors_name_table_seq_and_shape_but_no_values() {
+    let t = target(&[
+        PEOPLE,
+        "CREATE TABLE strict_ward (id BIGINT PRIMARY KEY, name VARCHAR(100), ward TINYINT)",
+    ])
+    .await;
+    let mut sink = OceanBaseSink::connect(config(&t)).await.unwrap();
+    // Missing table.
+    let missing = LogRecord {
+        seq: 1,
+        tx: Transaction {
+            changes: vec![Change::Row(ChangeEvent {
+                table: TableRef::new("dbo", "no_such_table"),
+                columns: vec!["id".to_string(), "name".to_string()].into(),
+                key: vec![0u16].into(),
+                op: RowOp::Insert {
+                    after: vec![Value::I64(1), Value::String("Jane Doe".into())],
+                },
+            })],
+            ..rec(1, vec![]).tx
+        },
+    };
+    let err = sink.apply("p", &[missing]).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(!err.is_retryable(), "{msg}");
+    assert!(
+        msg.contains("no_such_table") && msg.contains("log record 1"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("INSERT INTO") && msg.contains("`name`"),
+        "{msg}"
+    );
+    assert!(!msg.contains("Jane"), "value leaked: {msg}");
+    // A value that does not fit the column (strict mode: an error, not a clamp).
+    let too_big = LogRecord {
+        seq: 1,
+        tx: Transaction {
+            changes: vec![Change::Row(ChangeEvent {
+                table: TableRef::new("dbo", "strict_ward"),
+                columns: vec!["id".to_string(), "name".to_string(), "ward".to_string()].into(),
+                key: vec![0u16].into(),
+                op: RowOp::Insert {
+                    after: vec![
+                        Value::I64(1),
+                        Value::String("Jane Doe".into()),
+                        Value::I32(4242),
+                    ],
+                },
+            })],
+            ..rec(1, vec![]).tx
+        },
+    };
+    let err = sink.apply("p", &[too_big]).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(!err.is_retryable(), "{msg}");
+    assert!(
+        msg.contains("strict_ward") && !msg.contains("4242") && !msg.contains("Jane"),
+        "{msg}"
+    );
+    // Nothing of the failed batches was applied, and the sink still works.
+    assert_eq!(sink.read_cursor("p").await.unwrap(), None);
+    sink.apply("p", &[rec(1, vec![ins(1, "ok", 1)])])
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn tls_prefer_falls_back_only_when_the_server_offers_none_and_require_refuses() {
+    // seekdb ships without a TLS wallet, so its handshake offers no TLS.
+    let t = target(&[]).await;
+    let mut sink = OceanBaseSink::connect(config(&t)).await.unwrap();
+    assert_eq!(sink.encrypted(), Some(false));
+    assert_eq!(sink.read_cursor("p").await.unwrap(), None);
+    let mut cfg = config(&t);
+    cfg.tls = TlsMode::Require { ca_file: None };
+    let err = OceanBaseSink::connect(cfg)
+        .await
+        .err()
+        .expect("must not go plain");
+    assert!(!err.is_retryable(), "{err}");
+}
+
+#[tokio::test]
+async fn duplicate_keys_in_one_statement_end_with_the_last_image() {
+    let mut t = target(&[PEOPLE]).await;
+    let mut sink = OceanBaseSink::connect(config(&t)).await.unwrap();
+    sink.apply(
+        "p",
+        &[rec(
+            1,
+            vec![ins(1, "v1", 1), ins(1, "v2", 2), ins(1, "v3", 3)],
+        )],
+    )
+    .await
+    .unwrap();
+    assert_eq!(people(&mut t).await, vec![(1, "v3".into(), 3)]);
+}

@@ -1,0 +1,2 @@
+//! Target dialects.
+pub mod oceanbase;
