@@ -21,6 +21,7 @@ pub mod encode;
 pub mod error;
 pub mod plan;
 pub mod sink;
+pub mod verify;
 
 pub use config::{OceanBaseConfig, TableNaming, TlsMode};
 pub use sink::OceanBaseSink;
