@@ -2,6 +2,7 @@
 
 pub mod assess;
 pub mod log;
+pub mod verify;
 
 use std::process::ExitCode;
 
@@ -13,6 +14,8 @@ pub enum Command {
     Log(log::LogCommand),
     /// Assess SQL Server objects for OceanBase: status, rules and effort per object (HTML + JSON).
     Assess(assess::AssessArgs),
+    /// Compare source and target table by table (counts, chunk digests, row diffs) and write repair SQL.
+    Verify(verify::VerifyArgs),
 }
 
 /// Error type for commands: a message a DBA can act on.
@@ -22,5 +25,6 @@ pub fn run(cmd: Command) -> CmdResult {
     match cmd {
         Command::Log(c) => log::run(c),
         Command::Assess(a) => assess::run(a),
+        Command::Verify(a) => verify::run(a),
     }
 }

@@ -1,0 +1,248 @@
+//! `sluice verify`: is every row the same on both sides?
+//!
+//! Exit status: 0 when every table is clean, 1 when differences were found,
+//! 2 when the check itself failed.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use clap::Args;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use sluice_engine::verify::{
+    repair_sql, verify_table, Dialect, TableReport, TableSpec, VerifyOptions, VerifyReport,
+};
+use sluice_oceanbase::config::redact_url;
+use sluice_oceanbase::verify::{list_tables, spec_from_catalog, MySqlVerifySide, Role};
+use tokio::sync::Semaphore;
+
+use super::CmdResult;
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Source URL (the truth): `mysql://user[:password]@host:port` (MySQL, MariaDB, OceanBase).
+    /// Prefer `--source-password-env` to a password in the URL.
+    #[arg(long)]
+    pub source: String,
+    /// Target URL: `mysql://user@host:port` (OceanBase MySQL mode).
+    #[arg(long)]
+    pub target: String,
+    /// Database on the source.
+    #[arg(long)]
+    pub source_db: String,
+    /// Database on the target (default: same as the source).
+    #[arg(long)]
+    pub target_db: Option<String>,
+    /// Tables to compare (comma-separated; default: every base table of the source database).
+    #[arg(long, value_delimiter = ',')]
+    pub tables: Vec<String>,
+    /// Folder for verify.json, verify.html, repair.sql and revert.sql.
+    #[arg(long, default_value = "sluice-verify")]
+    pub out: PathBuf,
+    /// Tables compared at once (each uses one connection per side).
+    #[arg(long, default_value_t = 4)]
+    pub parallel: usize,
+    /// Rows per first-level chunk when a table's digests differ.
+    #[arg(long, default_value_t = 20_000)]
+    pub chunk_rows: u64,
+    /// Ranges with at most this many rows are compared row by row.
+    #[arg(long, default_value_t = 500)]
+    pub leaf_rows: u64,
+    /// Apply the repair SQL to the target after writing it.
+    #[arg(long)]
+    pub apply_repair: bool,
+}
+
+pub fn run(a: VerifyArgs) -> CmdResult {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run_async(a))
+}
+
+fn now_rfc3339() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let date = sluice_engine::value::Date::from_unix_days(secs.div_euclid(86_400) as i32);
+    let t = secs.rem_euclid(86_400);
+    format!("{date}T{:02}:{:02}:{:02}Z", t / 3600, t / 60 % 60, t % 60)
+}
+
+async fn run_async(a: VerifyArgs) -> CmdResult {
+    let started = Instant::now();
+    let started_at = now_rfc3339();
+    let target_db = a.target_db.clone().unwrap_or_else(|| a.source_db.clone());
+    let mut catalog = MySqlVerifySide::connect(&a.source, Role::Source).await?;
+    let tables = if a.tables.is_empty() {
+        list_tables(&mut catalog, &a.source_db).await?
+    } else {
+        a.tables.clone()
+    };
+    if tables.is_empty() {
+        return Err(format!("no tables to compare in source database {}", a.source_db).into());
+    }
+    let mut specs = Vec::new();
+    for t in &tables {
+        specs.push(spec_from_catalog(&mut catalog, &a.source_db, t, &target_db).await?);
+    }
+    drop(catalog);
+
+    let bars = MultiProgress::new();
+    let overall = bars.add(ProgressBar::new(specs.len() as u64));
+    overall.set_style(
+        ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} tables  {elapsed_precise}  eta {eta}  {msg}",
+        )
+        .expect("template")
+        .progress_chars("=> "),
+    );
+    overall.set_prefix("verify");
+    let opts = Arc::new(VerifyOptions {
+        chunk_rows: a.chunk_rows,
+        leaf_rows: a.leaf_rows,
+    });
+    let limit = Arc::new(Semaphore::new(a.parallel.max(1)));
+    let mut tasks = Vec::new();
+    for spec in specs {
+        let (src, dst, opts, limit, overall) = (
+            a.source.clone(),
+            a.target.clone(),
+            opts.clone(),
+            limit.clone(),
+            overall.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("semaphore open");
+            let result = async {
+                let mut s = MySqlVerifySide::connect(&src, Role::Source).await?;
+                let mut t = MySqlVerifySide::connect(&dst, Role::Target).await?;
+                verify_table(&mut s, &mut t, &spec, &opts).await
+            }
+            .await;
+            overall.inc(1);
+            match &result {
+                Ok(o) => overall.set_message(format!("{} rows in {}", o.source_rows, spec.source)),
+                Err(_) => overall.set_message(format!("{} failed", spec.source)),
+            }
+            (spec, result)
+        }));
+    }
+    let mut report = VerifyReport {
+        source: redact_url(&a.source),
+        target: redact_url(&a.target),
+        started_at,
+        elapsed_ms: 0,
+        tables: Vec::new(),
+    };
+    for t in tasks {
+        let (spec, result) = t.await?;
+        report.tables.push(match result {
+            Ok(o) => TableReport {
+                spec,
+                outcome: Some(o),
+                error: None,
+            },
+            Err(e) => TableReport {
+                spec,
+                outcome: None,
+                error: Some(e.to_string()),
+            },
+        });
+    }
+    overall.finish_and_clear();
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+
+    std::fs::create_dir_all(&a.out)
+        .map_err(|e| format!("cannot create output folder {}: {e}", a.out.display()))?;
+    let (mut repair, mut revert) = (String::new(), String::new());
+    for t in &report.tables {
+        if let Some(o) = t.outcome.as_ref().filter(|o| !o.is_clean()) {
+            let s = repair_sql(&t.spec, &o.diffs, Dialect::MySql);
+            repair.push_str(&format!(
+                "-- {} -> {}\n{}",
+                t.spec.source,
+                t.spec.target,
+                s.apply_text()
+            ));
+            revert.push_str(&format!("-- {}\n{}", t.spec.target, s.revert_text()));
+        }
+    }
+    write(&a.out.join("verify.json"), &report.to_json())?;
+    write(&a.out.join("verify.html"), &report.to_html(500))?;
+    write(&a.out.join("repair.sql"), &repair)?;
+    write(&a.out.join("revert.sql"), &revert)?;
+
+    for t in &report.tables {
+        match (&t.outcome, &t.error) {
+            (_, Some(e)) => println!("  FAILED   {:<40} {e}", t.spec.source.to_string()),
+            (Some(o), None) => {
+                let (m, e, c) = o.counts();
+                println!(
+                    "  {:<8} {:<40} {:>10} rows  missing {m}, extra {e}, changed {c}  ({:.1} s)",
+                    if o.is_clean() { "clean" } else { "DIFFERS" },
+                    t.spec.source.to_string(),
+                    o.source_rows,
+                    o.elapsed_ms as f64 / 1000.0
+                );
+            }
+            (None, None) => {}
+        }
+    }
+    println!("{}", report.summary_line());
+    println!("report: {}", a.out.join("verify.html").display());
+
+    if a.apply_repair && !report.is_clean() {
+        apply(&a.target, &report.tables).await?;
+        println!(
+            "repair applied to the target; revert script: {}",
+            a.out.join("revert.sql").display()
+        );
+    }
+    let (_, differing, failed) = report.table_counts();
+    Ok(if failed > 0 {
+        ExitCode::from(2)
+    } else if differing > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write(path: &std::path::Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+async fn apply(
+    target: &str,
+    tables: &[TableReport],
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut side = sluice_oceanbase::conn::connect(&sluice_oceanbase::OceanBaseConfig::new(target))
+        .await
+        .map_err(|e| format!("connecting to {}: {e}", redact_url(target)))?;
+    for t in tables {
+        let Some(o) = t.outcome.as_ref().filter(|o| !o.is_clean()) else {
+            continue;
+        };
+        let spec: &TableSpec = &t.spec;
+        let script = repair_sql(spec, &o.diffs, Dialect::MySql);
+        use mysql_async::prelude::Queryable;
+        // One transaction per table: a failed repair leaves that table as it was.
+        let mut tx = side
+            .conn
+            .start_transaction(mysql_async::TxOpts::default())
+            .await?;
+        for stmt in &script.apply {
+            tx.query_drop(stmt).await.map_err(|e| {
+                format!(
+                    "repair of {} failed (nothing applied to it): {e}",
+                    spec.target
+                )
+            })?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
