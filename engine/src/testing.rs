@@ -311,6 +311,14 @@ impl crate::verify::VerifySide for MemoryTableSide {
         "memory".into()
     }
 
+    async fn count(
+        &mut self,
+        spec: &crate::verify::TableSpec,
+        range: &crate::verify::KeyRange,
+    ) -> Result<u64> {
+        Ok(self.in_range(spec, range).count() as u64)
+    }
+
     async fn digest(
         &mut self,
         spec: &crate::verify::TableSpec,

@@ -85,6 +85,8 @@ proptest! {
         corruptions in proptest::collection::vec(arb_corruption(), 0..12),
         string_key in any::<bool>(),
         leaf in 2u64..200,
+        fanout in 2usize..20,
+        rows_only in proptest::bool::weighted(0.2),
         chunk in 50u64..2000,
     ) {
         let spec = spec(true, string_key);
@@ -121,7 +123,7 @@ proptest! {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let mut s = MemoryTableSide { rows: source.clone(), ..Default::default() };
         let mut t = MemoryTableSide { rows: target.clone(), ..Default::default() };
-        let opts = VerifyOptions { chunk_rows: chunk, leaf_rows: leaf };
+        let opts = VerifyOptions { chunk_rows: chunk, leaf_rows: leaf, fanout, rows_only };
         let out = rt.block_on(verify_table(&mut s, &mut t, &spec, &opts)).unwrap();
         let found: BTreeSet<String> = out.diffs.iter().map(|d| format!("{:?}", d.key()[0])).collect();
         prop_assert_eq!(&found, &expected);

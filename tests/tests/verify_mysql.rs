@@ -120,6 +120,8 @@ async fn verify_finds_every_injected_difference_and_repair_fixes_it() {
     let opts = VerifyOptions {
         chunk_rows: 400,
         leaf_rows: 40,
+        fanout: 4,
+        rows_only: false,
     };
 
     // A clean pair reports zero differences.

@@ -44,11 +44,18 @@ pub struct VerifyArgs {
     #[arg(long, default_value_t = 4)]
     pub parallel: usize,
     /// Rows per first-level chunk when a table's digests differ.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 50_000)]
     pub chunk_rows: u64,
     /// Ranges with at most this many rows are compared row by row.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 2_000)]
     pub leaf_rows: u64,
+    /// Parts a differing range is cut into per step.
+    #[arg(long, default_value_t = 16)]
+    pub fanout: usize,
+    /// Compare every chunk row by row instead of by server-side digests
+    /// (faster when both databases are on the same host or LAN).
+    #[arg(long)]
+    pub rows_only: bool,
     /// Apply the repair SQL to the target after writing it.
     #[arg(long)]
     pub apply_repair: bool,
@@ -103,6 +110,8 @@ async fn run_async(a: VerifyArgs) -> CmdResult {
     let opts = Arc::new(VerifyOptions {
         chunk_rows: a.chunk_rows,
         leaf_rows: a.leaf_rows,
+        fanout: a.fanout,
+        rows_only: a.rows_only,
     });
     let limit = Arc::new(Semaphore::new(a.parallel.max(1)));
     let mut tasks = Vec::new();

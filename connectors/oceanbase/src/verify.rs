@@ -303,6 +303,13 @@ impl VerifySide for MySqlVerifySide {
         self.label.clone()
     }
 
+    async fn count(&mut self, spec: &TableSpec, range: &KeyRange) -> Result<u64> {
+        let (w, params) = Self::range_sql(spec, range);
+        let sql = format!("SELECT COUNT(*) FROM {}{w}", self.from(spec));
+        let row = self.query_rows(sql, params).await?.into_iter().next();
+        Ok(row.and_then(|r| r.get(0)).unwrap_or(0))
+    }
+
     async fn digest(&mut self, spec: &TableSpec, range: &KeyRange) -> Result<ChunkDigest> {
         if !spec.server_hashable() {
             let kinds = spec.kinds();

@@ -63,6 +63,13 @@ pub trait VerifySide: Send {
     /// A name for reports ("source", "target", or a host).
     fn label(&self) -> String;
 
+    /// Number of rows whose key is in `range` (cheap: no hashing).
+    fn count(
+        &mut self,
+        table: &TableSpec,
+        range: &KeyRange,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
     /// Row count and canonical digest of the rows whose key is in `range`.
     fn digest(
         &mut self,
