@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod event;
+pub mod load;
 pub mod log;
 pub mod pipeline;
 pub mod position;

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod assess;
+pub mod convert;
 pub mod log;
+pub mod migrate;
 pub mod verify;
 
 use std::process::ExitCode;
@@ -14,8 +16,12 @@ pub enum Command {
     Log(log::LogCommand),
     /// Assess SQL Server objects for OceanBase: status, rules and effort per object (HTML + JSON).
     Assess(assess::AssessArgs),
+    /// Create the converted schema on OceanBase and copy every table in parallel, resumable chunks.
+    Migrate(migrate::MigrateArgs),
     /// Compare source and target table by table (counts, chunk digests, row diffs) and write repair SQL.
     Verify(verify::VerifyArgs),
+    /// Convert T-SQL procedures, functions, triggers and views to OceanBase routines (per-object SQL, deploy script, report).
+    Convert(convert::ConvertArgs),
 }
 
 /// Error type for commands: a message a DBA can act on.
@@ -26,5 +32,7 @@ pub fn run(cmd: Command) -> CmdResult {
         Command::Log(c) => log::run(c),
         Command::Assess(a) => assess::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Migrate(a) => migrate::run(a),
+        Command::Convert(a) => convert::run(a),
     }
 }

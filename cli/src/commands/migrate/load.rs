@@ -1,0 +1,305 @@
+//! The full load: chunks of every table copied in parallel, each chunk one
+//! target transaction, checkpointed when it commits.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use mysql_async::prelude::Queryable;
+use sluice_engine::load::ChunkCheckpoints;
+use sluice_engine::value::Value;
+use sluice_mssql::catalog::{flavor, query, row_counts, text_of};
+use sluice_mssql::snapshot::{
+    isolation, plan_chunks, Chunk, ChunkReader, Isolation, SnapshotTable,
+};
+use sluice_mssql::{MssqlClient, MssqlConfig};
+use sluice_oceanbase::encode::{push_ident, push_literal};
+use tokio::sync::Mutex;
+
+use super::schema::TablePlan;
+use super::MigrateArgs;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Largest INSERT statement sent (below the server's `max_allowed_packet`).
+const MAX_STATEMENT_BYTES: usize = 4 << 20;
+
+/// Records `sys.fn_cdc_get_max_lsn()` before any row is read, once per
+/// migration: `sync` replays changes from there. Without CDC (or on
+/// Babelfish, which has none) the copy is a snapshot and the operator is told.
+pub async fn record_low_watermark(
+    client: &mut MssqlClient,
+    state: &ChunkCheckpoints,
+) -> Result<(), BoxError> {
+    if state.meta("low_watermark")?.is_some() {
+        return Ok(());
+    }
+    match query(
+        client,
+        "CDC low watermark",
+        "SELECT CONVERT(varchar(22), sys.fn_cdc_get_max_lsn(), 1)",
+    )
+    .await
+    {
+        Ok(rows) if rows.first().is_some_and(|r| !r[0].is_null()) => {
+            let lsn = text_of(&rows[0][0]);
+            state.put_meta("low_watermark", &lsn)?;
+            eprintln!("capture low watermark {lsn} recorded before the copy");
+        }
+        _ => {
+            state.put_meta("low_watermark", "none")?;
+            eprintln!(
+                "warning: change data capture is not enabled on the source (sys.fn_cdc_get_max_lsn() \
+                 returned nothing): this copy is a snapshot, and changes made during it are not \
+                 captured. Enable CDC (sys.sp_cdc_enable_db, sys.sp_cdc_enable_table) before \
+                 migrating a live database."
+            );
+        }
+    }
+    Ok(())
+}
+
+struct Job {
+    table: usize,
+    chunk: Chunk,
+    chunks_in_table: usize,
+}
+
+/// Copies every table of `plan`; returns the rows copied by this run.
+pub async fn copy_all(
+    a: &MigrateArgs,
+    source: &MssqlConfig,
+    plan: &TablePlan,
+    state: Arc<ChunkCheckpoints>,
+) -> Result<u64, BoxError> {
+    let mut client = sluice_mssql::connect(source).await?;
+    let fl = flavor(&mut client).await?;
+    let tables: Vec<_> = plan.0.iter().map(|c| c.source.clone()).collect();
+    let counts = row_counts(&mut client, fl, &tables).await?;
+    let iso = isolation(&mut client).await?;
+    if iso == Isolation::ReadCommitted {
+        eprintln!("warning: snapshot isolation is off on the source: chunks are read under READ COMMITTED");
+    }
+    let mut jobs = VecDeque::new();
+    let mut total_rows = 0u64;
+    let mut already = 0u64;
+    for (i, copy) in plan.0.iter().enumerate() {
+        let st = SnapshotTable::from_catalog(&copy.source);
+        let rows = counts
+            .iter()
+            .find(|(n, _)| n.key() == copy.source.name.key())
+            .map(|(_, r)| *r)
+            .unwrap_or(0);
+        total_rows += rows;
+        let name = st.table.to_string();
+        already += state.rows_done(&name)?;
+        let chunks = plan_chunks(&mut client, &st, rows, a.chunk_rows).await?;
+        let n = chunks.len();
+        for chunk in chunks {
+            if state.is_done(&name, chunk.id)?.is_none() {
+                jobs.push_back(Job {
+                    table: i,
+                    chunk,
+                    chunks_in_table: n,
+                });
+            }
+        }
+    }
+    drop(client);
+
+    let bar = ProgressBar::new(total_rows.max(already));
+    bar.set_style(
+        ProgressStyle::with_template(
+            "copy [{bar:30}] {human_pos}/{human_len} rows  {per_sec}  eta {eta}  {msg}",
+        )
+        .expect("template")
+        .progress_chars("=> "),
+    );
+    bar.set_position(already);
+    let jobs = Arc::new(Mutex::new(jobs));
+    let plan = Arc::new(
+        plan.0
+            .iter()
+            .map(|c| {
+                (
+                    SnapshotTable::from_catalog(&c.source),
+                    c.target.clone(),
+                    c.written.clone(),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let mut workers = Vec::new();
+    for _ in 0..a.parallel.max(1) {
+        let (jobs, plan, bar, source, target, state) = (
+            jobs.clone(),
+            plan.clone(),
+            bar.clone(),
+            source.clone(),
+            a.target.clone(),
+            state.clone(),
+        );
+        let page_rows = a.page_rows;
+        workers.push(tokio::spawn(async move {
+            let mut client = sluice_mssql::connect(&source).await?;
+            let mut t =
+                sluice_oceanbase::conn::connect(&sluice_oceanbase::OceanBaseConfig::new(&target))
+                    .await
+                    .map_err(|e| format!("connecting to the target: {e}"))?;
+            let mut done: Vec<(String, u32, u64)> = Vec::new();
+            loop {
+                let Some(job) = jobs.lock().await.pop_front() else {
+                    break;
+                };
+                let (st, target_name, written) = &plan[job.table];
+                bar.set_message(format!(
+                    "{} chunk {}/{}",
+                    st.table,
+                    job.chunk.id + 1,
+                    job.chunks_in_table
+                ));
+                let rows = copy_chunk(
+                    &mut client,
+                    &mut t.conn,
+                    st,
+                    target_name,
+                    written,
+                    job.chunk.clone(),
+                    page_rows,
+                    iso,
+                    &bar,
+                    &state,
+                )
+                .await
+                .map_err(|e| format!("copying {} chunk {}: {e}", st.table, job.chunk.id))?;
+                done.push((st.table.to_string(), job.chunk.id, rows));
+            }
+            Ok::<_, BoxError>(done)
+        }));
+    }
+    let mut copied = 0;
+    let mut first_error = None;
+    for w in workers {
+        match w.await? {
+            Ok(done) => copied += done.iter().map(|d| d.2).sum::<u64>(),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    bar.finish_and_clear();
+    if let Some(e) = first_error {
+        return Err(
+            format!("{e}\nfinished chunks are kept; run the same command again to resume").into(),
+        );
+    }
+    Ok(copied)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn copy_chunk(
+    client: &mut MssqlClient,
+    target: &mut mysql_async::Conn,
+    st: &SnapshotTable,
+    target_name: &str,
+    written: &[usize],
+    chunk: Chunk,
+    page_rows: usize,
+    iso: Isolation,
+    bar: &ProgressBar,
+    state: &ChunkCheckpoints,
+) -> Result<u64, BoxError> {
+    let id = chunk.id;
+    let keyless = st.key.is_empty();
+    let mut reader = ChunkReader::begin(client, st, chunk, page_rows, iso).await?;
+    let mut tx = target
+        .start_transaction(mysql_async::TxOpts::default())
+        .await?;
+    if keyless {
+        // A keyless table is one chunk: replace it whole, so a re-run after a
+        // crash cannot duplicate rows.
+        tx.query_drop(format!("DELETE FROM {target_name}")).await?;
+    }
+    let mut rows = 0u64;
+    while let Some(page) = reader.next_page().await? {
+        for stmt in insert_statements(st, target_name, written, &page, !keyless)? {
+            tx.query_drop(stmt).await?;
+        }
+        rows += page.len() as u64;
+        bar.inc(page.len() as u64);
+    }
+    reader.finish().await?;
+    tx.commit().await?;
+    // Only now is the chunk on the target; a crash before this line re-runs it.
+    state.mark_done(&st.table.to_string(), id, rows)?;
+    Ok(rows)
+}
+
+/// Multi-row `INSERT … ON DUPLICATE KEY UPDATE` statements for one page.
+pub fn insert_statements(
+    st: &SnapshotTable,
+    target_name: &str,
+    written: &[usize],
+    rows: &[Vec<Value>],
+    upsert: bool,
+) -> Result<Vec<String>, BoxError> {
+    let mut head = format!("INSERT INTO {target_name} (");
+    for (n, &i) in written.iter().enumerate() {
+        if n > 0 {
+            head.push_str(", ");
+        }
+        push_ident(&mut head, &st.columns[i].0);
+    }
+    head.push_str(") VALUES ");
+    let mut tail = String::new();
+    if upsert {
+        tail.push_str(" ON DUPLICATE KEY UPDATE ");
+        let non_key: Vec<usize> = written
+            .iter()
+            .copied()
+            .filter(|i| !st.key.contains(i))
+            .collect();
+        let set_cols = if non_key.is_empty() {
+            st.key.clone()
+        } else {
+            non_key
+        };
+        for (n, i) in set_cols.iter().enumerate() {
+            if n > 0 {
+                tail.push_str(", ");
+            }
+            let mut c = String::new();
+            push_ident(&mut c, &st.columns[*i].0);
+            tail.push_str(&format!("{c} = VALUES({c})"));
+        }
+    }
+    let mut out = Vec::new();
+    let mut cur = head.clone();
+    let mut in_cur = 0;
+    for row in rows {
+        let mut r = String::from("(");
+        for (n, &i) in written.iter().enumerate() {
+            if n > 0 {
+                r.push_str(", ");
+            }
+            push_literal(&mut r, &row[i])
+                .map_err(|e| format!("column {}: {e}", st.columns[i].0))?;
+        }
+        r.push(')');
+        if in_cur > 0 && cur.len() + r.len() + tail.len() > MAX_STATEMENT_BYTES {
+            cur.push_str(&tail);
+            out.push(std::mem::replace(&mut cur, head.clone()));
+            in_cur = 0;
+        }
+        if in_cur > 0 {
+            cur.push_str(", ");
+        }
+        cur.push_str(&r);
+        in_cur += 1;
+    }
+    if in_cur > 0 {
+        cur.push_str(&tail);
+        out.push(cur);
+    }
+    Ok(out)
+}
