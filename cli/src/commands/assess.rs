@@ -3,7 +3,7 @@
 
 use super::CmdResult;
 use sluice_tsql::assess::{self, AssessOptions, EffortModel};
-use sluice_tsql::dialect::oceanbase::{ConvertOptions, SchemaMapping};
+use sluice_tsql::dialect::oceanbase::{Capabilities, ConvertOptions, SchemaMapping};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,6 +29,47 @@ pub struct AssessArgs {
     /// JSON file overriding the effort model (see `summary.effort.model` in assess.json).
     #[arg(long)]
     pub effort: Option<PathBuf>,
+    /// OceanBase to probe for its capabilities (mysql://user:pass@host:port);
+    /// without it the report assumes what seekdb / OceanBase 4.3.5 accepts.
+    #[arg(long)]
+    pub target: Option<String>,
+}
+
+/// The capability probe over a mysql_async connection.
+struct Probe(mysql_async::Conn);
+
+impl sluice_tsql::dialect::oceanbase::capabilities::ProbeTarget for Probe {
+    async fn execute(&mut self, sql: &str) -> Result<(), String> {
+        use mysql_async::prelude::Queryable;
+        self.0.query_drop(sql).await.map_err(|e| e.to_string())
+    }
+    async fn first_column(&mut self, sql: &str) -> Result<Vec<String>, String> {
+        use mysql_async::prelude::Queryable;
+        self.0
+            .query_map(sql, |row: mysql_async::Row| {
+                row.get::<String, _>(0).unwrap_or_default()
+            })
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn probe_target(url: &str) -> Result<Capabilities, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let conn = mysql_async::Conn::from_url(url)
+            .await
+            .map_err(|e| format!("connecting to --target {url}: {e}"))?;
+        let mut p = Probe(conn);
+        let caps = sluice_tsql::dialect::oceanbase::capabilities::probe(&mut p)
+            .await
+            .map_err(|e| format!("probing --target {url}: {e}"))?;
+        let _ = p.0.disconnect().await;
+        Ok(caps)
+    })
 }
 
 pub fn run(args: AssessArgs) -> CmdResult {
@@ -39,20 +80,30 @@ pub fn run(args: AssessArgs) -> CmdResult {
         )
         .into());
     }
-    let dir = args.scripts.clone().expect("clap requires --scripts without --source");
-    let files = assess::read_scripts(&dir).map_err(|e| format!("reading scripts in {}: {e}", dir.display()))?;
+    let dir = args
+        .scripts
+        .clone()
+        .expect("clap requires --scripts without --source");
+    let files = assess::read_scripts(&dir)
+        .map_err(|e| format!("reading scripts in {}: {e}", dir.display()))?;
     if files.is_empty() {
         return Err(format!("no .sql files under {}", dir.display()).into());
     }
     let effort = match &args.effort {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
-            serde_json::from_str::<EffortModel>(&text).map_err(|e| format!("{}: {e}", p.display()))?
+            let text =
+                std::fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
+            serde_json::from_str::<EffortModel>(&text)
+                .map_err(|e| format!("{}: {e}", p.display()))?
         }
         None => EffortModel::default(),
     };
+    let capabilities = match &args.target {
+        Some(url) => Some(probe_target(url)?),
+        None => None,
+    };
     let opts = AssessOptions {
-        capabilities: None,
+        capabilities,
         convert: ConvertOptions {
             database: args.database.clone(),
             schema_mapping: if args.prefix_tables {
@@ -66,13 +117,23 @@ pub fn run(args: AssessArgs) -> CmdResult {
         source_label: dir.display().to_string(),
     };
     let report = assess::assess_files(&files, &opts);
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("creating {}: {e}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("creating {}: {e}", args.out.display()))?;
     let write = |name: &str, text: &str| -> Result<(), String> {
         let p = args.out.join(name);
         std::fs::write(&p, text).map_err(|e| format!("writing {}: {e}", p.display()))
     };
-    write("assess.json", &serde_json::to_string_pretty(&report)?)?;
-    write("assess.html", &assess::html::render(&report))?;
+    let create = |name: &str| -> Result<std::io::BufWriter<std::fs::File>, String> {
+        let p = args.out.join(name);
+        std::fs::File::create(&p)
+            .map(std::io::BufWriter::new)
+            .map_err(|e| format!("writing {}: {e}", p.display()))
+    };
+    // Streamed: reports of 10,000-table schemas run to hundreds of MiB.
+    serde_json::to_writer_pretty(create("assess.json")?, &report)?;
+    let mut html = create("assess.html")?;
+    assess::html::render_to(&report, &mut html)?;
+    std::io::Write::flush(&mut html)?;
     write("findings.csv", &report.findings_csv())?;
     write("deploy.sql", &report.deploy_script())?;
     print!("{}", report.terminal_summary());
@@ -81,4 +142,58 @@ pub fn run(args: AssessArgs) -> CmdResult {
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_the_report_files_for_the_hospital_sample() {
+        let out = tempfile::tempdir().unwrap();
+        let args = AssessArgs {
+            scripts: Some(PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../examples/hospital"
+            ))),
+            source: None,
+            out: out.path().to_path_buf(),
+            database: Some("hosp".into()),
+            prefix_tables: false,
+            effort: None,
+            target: None,
+        };
+        run(args).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.path().join("assess.json")).unwrap())
+                .unwrap();
+        assert_eq!(json["format"], "sluice-assess/1");
+        assert!(json["summary"]["objects"].as_u64().unwrap() > 50);
+        let html = std::fs::read_to_string(out.path().join("assess.html")).unwrap();
+        assert!(html.ends_with("</html>"));
+        let deploy = std::fs::read_to_string(out.path().join("deploy.sql")).unwrap();
+        assert!(deploy.contains("CREATE TABLE `hosp`.`Patient`"));
+        assert!(
+            std::fs::read_to_string(out.path().join("findings.csv"))
+                .unwrap()
+                .lines()
+                .count()
+                > 100
+        );
+    }
+
+    #[test]
+    fn live_source_is_refused_with_a_way_forward() {
+        let args = AssessArgs {
+            scripts: None,
+            source: Some("mssql://db".into()),
+            out: PathBuf::from("unused"),
+            database: None,
+            prefix_tables: false,
+            effort: None,
+            target: None,
+        };
+        let e = run(args).unwrap_err().to_string();
+        assert!(e.contains("--scripts"), "{e}");
+    }
 }

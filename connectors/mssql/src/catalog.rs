@@ -170,7 +170,7 @@ pub fn source_type(
 const TABLES_SQL: &str = "\
 SELECT t.object_id, s.name AS schema_name, t.name \
 FROM sys.tables t JOIN sys.schemas s ON s.schema_id = t.schema_id \
-WHERE t.is_ms_shipped = 0 ORDER BY s.name, t.name";
+WHERE t.is_ms_shipped = 0 AND s.name <> 'cdc' ORDER BY s.name, t.name";
 
 // trap 7: the type comes from sys.types by user_type_id, never system_type_id.
 const COLUMNS_SQL: &str = "\
@@ -188,11 +188,65 @@ const IDENTITY_SQL: &str = "\
 SELECT object_id, column_id, CONVERT(bigint, seed_value), CONVERT(bigint, increment_value), \
   is_not_for_replication FROM sys.identity_columns";
 
-const COMPUTED_SQL: &str =
-    "SELECT object_id, column_id, definition, is_persisted FROM sys.computed_columns";
+// Definitions are read separately (see `definitions`).
+const COMPUTED_SQL: &str = "SELECT object_id, column_id, is_persisted FROM sys.computed_columns";
 
 const DEFAULTS_SQL: &str = "\
-SELECT parent_object_id, parent_column_id, name, definition FROM sys.default_constraints";
+SELECT parent_object_id, parent_column_id, name, object_id FROM sys.default_constraints";
+
+/// Stands in for an expression the server failed to print, so the column or
+/// constraint is still reported (and a converter flags it for manual work)
+/// instead of the whole catalog read failing or the expression vanishing.
+pub const UNREADABLE_EXPRESSION: &str = "/* sluice: the server could not print this expression */";
+
+/// `definition` of an expression-bearing catalog view, keyed by `keys`.
+///
+/// One query normally. Babelfish fails the *whole* query when it cannot
+/// deparse one expression (seen: a computed column with `CASE`, error
+/// "unrecognized node type: 30"), so on failure each definition is read on
+/// its own and the unreadable ones become [`UNREADABLE_EXPRESSION`], with a
+/// warning naming the object.
+async fn definitions(
+    client: &mut MssqlClient,
+    view: &str,
+    key_cols: &[&str],
+) -> Result<HashMap<Vec<i64>, String>> {
+    let keys = key_cols.join(", ");
+    let context = format!("expressions ({view})");
+    let bulk = format!("SELECT {keys}, definition FROM {view}");
+    let n = key_cols.len();
+    let to_map = |rows: Vec<Vec<Value>>| -> HashMap<Vec<i64>, String> {
+        rows.into_iter()
+            .map(|r| (r[..n].iter().map(int_of).collect(), text_of(&r[n])))
+            .collect()
+    };
+    match query(client, &context, &bulk).await {
+        Ok(rows) => return Ok(to_map(rows)),
+        Err(e) => tracing::warn!(view, error = %e, "reading expressions one by one"),
+    }
+    let ids = query(client, &context, &format!("SELECT {keys} FROM {view}")).await?;
+    let mut out = HashMap::new();
+    for id in ids {
+        let key: Vec<i64> = id.iter().map(int_of).collect();
+        let filter: Vec<String> = key_cols
+            .iter()
+            .zip(&key)
+            .map(|(c, v)| format!("{c} = {v}"))
+            .collect();
+        let one = format!(
+            "SELECT {keys}, definition FROM {view} WHERE {}",
+            filter.join(" AND ")
+        );
+        match query(client, &context, &one).await {
+            Ok(rows) => out.extend(to_map(rows)),
+            Err(e) => {
+                tracing::warn!(view, object_id = key[0], error = %e, "expression unreadable on this server");
+                out.insert(key, UNREADABLE_EXPRESSION.to_string());
+            }
+        }
+    }
+    Ok(out)
+}
 
 /// Reads every user table with its columns, keys, indexes and constraints.
 pub async fn read_tables(client: &mut MssqlClient, flavor: Flavor) -> Result<Vec<Table>> {
@@ -255,6 +309,8 @@ pub async fn read_tables(client: &mut MssqlClient, flavor: Flavor) -> Result<Vec
             });
         }
     }
+    let computed_defs =
+        definitions(client, "sys.computed_columns", &["object_id", "column_id"]).await?;
     for r in query(
         client,
         "computed columns (sys.computed_columns)",
@@ -262,19 +318,27 @@ pub async fn read_tables(client: &mut MssqlClient, flavor: Flavor) -> Result<Vec
     )
     .await?
     {
-        if let Some(c) = column_mut(&mut tables, &by_id, &col_pos, int_of(&r[0]), int_of(&r[1])) {
+        let key = vec![int_of(&r[0]), int_of(&r[1])];
+        if let Some(c) = column_mut(&mut tables, &by_id, &col_pos, key[0], key[1]) {
             c.computed = Some(Computed {
-                expression: text_of(&r[2]),
-                persisted: bool_of(&r[3]),
+                expression: computed_defs
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| UNREADABLE_EXPRESSION.into()),
+                persisted: bool_of(&r[2]),
             });
         }
     }
+    let default_defs = definitions(client, "sys.default_constraints", &["object_id"]).await?;
     for r in query(client, "defaults (sys.default_constraints)", DEFAULTS_SQL).await? {
         if let Some(c) = column_mut(&mut tables, &by_id, &col_pos, int_of(&r[0]), int_of(&r[1])) {
             c.default = Some(ColumnDefault {
                 // trap 6: Babelfish replaces the given name with a generated one.
                 name: (flavor == Flavor::SqlServer).then(|| text_of(&r[2])),
-                expression: text_of(&r[3]),
+                expression: default_defs
+                    .get(&vec![int_of(&r[3])])
+                    .cloned()
+                    .unwrap_or_else(|| UNREADABLE_EXPRESSION.into()),
             });
         }
     }
@@ -472,7 +536,7 @@ async fn read_foreign_keys(
 }
 
 const CHECKS_SQL: &str = "\
-SELECT parent_object_id, parent_column_id, name, definition, is_not_for_replication, \
+SELECT parent_object_id, parent_column_id, name, object_id, is_not_for_replication, \
   is_not_trusted, is_disabled FROM sys.check_constraints ORDER BY parent_object_id, name";
 
 async fn read_checks(
@@ -481,6 +545,7 @@ async fn read_checks(
     by_id: &HashMap<i64, usize>,
     col_pos: &HashMap<(i64, i64), usize>,
 ) -> Result<()> {
+    let defs = definitions(client, "sys.check_constraints", &["object_id"]).await?;
     for r in query(
         client,
         "check constraints (sys.check_constraints)",
@@ -497,7 +562,10 @@ async fn read_checks(
         tables[ti].1.checks.push(CheckConstraint {
             name: opt_text(&r[2]),
             // trap 6: PG-style text on Babelfish (`((qty > 0))`).
-            expression: text_of(&r[3]),
+            expression: defs
+                .get(&vec![int_of(&r[3])])
+                .cloned()
+                .unwrap_or_else(|| UNREADABLE_EXPRESSION.into()),
             column,
             not_for_replication: bool_of(&r[4]),
             trusted: !bool_of(&r[5]),
@@ -515,7 +583,7 @@ SELECT o.type, SCHEMA_NAME(o.schema_id), o.name, m.definition, \
 FROM sys.objects o \
 JOIN sys.sql_modules m ON m.object_id = o.object_id \
 LEFT JOIN sys.objects p ON p.object_id = o.parent_object_id \
-WHERE o.is_ms_shipped = 0 AND o.type IN ('V', 'P', 'FN', 'IF', 'TF', 'TR') \
+WHERE o.is_ms_shipped = 0 AND o.type IN ('V', 'P', 'FN', 'IF', 'TF', 'TR') AND SCHEMA_NAME(o.schema_id) <> 'cdc' \
 ORDER BY o.type, SCHEMA_NAME(o.schema_id), o.name";
 
 // Database-level DDL triggers are not schema-scoped objects; they are only in sys.triggers.
@@ -720,7 +788,7 @@ pub async fn read_catalog(client: &mut MssqlClient) -> Result<Catalog> {
         client,
         "schemas (sys.schemas)",
         // Not `schema_id < 16384` (SQL Server's user range): Babelfish's ids are PG OIDs.
-        "SELECT s.name FROM sys.schemas s WHERE s.name NOT IN ('dbo','guest','sys','INFORMATION_SCHEMA') \
+        "SELECT s.name FROM sys.schemas s WHERE s.name NOT IN ('dbo','guest','sys','INFORMATION_SCHEMA','cdc') \
          AND s.name NOT LIKE 'db[_]%' ORDER BY s.name",
     )
     .await
@@ -728,7 +796,12 @@ pub async fn read_catalog(client: &mut MssqlClient) -> Result<Catalog> {
     Ok(Catalog {
         database: db.first().and_then(|r| r.first()).and_then(opt_text),
         schemas: schemas.iter().map(|r| text_of(&r[0])).collect(),
-        tables: read_tables(client, flavor).await?,
+        // sluice's own cursor table is not the application's schema.
+        tables: read_tables(client, flavor)
+            .await?
+            .into_iter()
+            .filter(|t| !t.name.name.eq_ignore_ascii_case(crate::sink::CURSOR_TABLE))
+            .collect(),
         routines: read_routines(client).await?,
         sequences: read_sequences(client).await?,
         synonyms: read_synonyms(client).await?,

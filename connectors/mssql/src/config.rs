@@ -67,6 +67,20 @@ impl MssqlConfig {
         s
     }
 
+    /// The raw value of a (non-secret) key, case-insensitive, unquoted.
+    fn value_of(&self, key: &str) -> Option<String> {
+        pairs(&self.ado)
+            .into_iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, r)| {
+                self.ado[r]
+                    .trim()
+                    .trim_matches(|c| c == '\'' || c == '"')
+                    .to_string()
+            })
+    }
+
     /// Removes any secret of this endpoint from a message (a driver error may quote it).
     pub fn scrub(&self, message: &str) -> String {
         let mut out = message.to_string();
@@ -85,6 +99,17 @@ impl MssqlConfig {
         let mut cfg = tiberius::Config::from_ado_string(&self.ado)
             .map_err(|e| Error::Config(self.scrub(&e.to_string())))?;
         cfg.command_timeout(None);
+        // `encrypt=false` in ADO.NET means "login only" in tiberius; patient
+        // data must not cross the wire in clear when the server can do TLS,
+        // so it becomes "encrypt everything if the server offers it".
+        // `encrypt=DANGER_PLAINTEXT` stays an explicit, logged opt-out.
+        match self.value_of("encrypt").map(|v| v.to_ascii_lowercase()) {
+            Some(v) if v == "false" || v == "no" => cfg.encryption(tiberius::EncryptionLevel::On),
+            Some(v) if v == "danger_plaintext" => {
+                tracing::warn!(server = %self.redacted(), "TLS disabled by encrypt=DANGER_PLAINTEXT: data crosses the network unencrypted")
+            }
+            _ => {}
+        }
         cfg.handshake_timeout(Some(Duration::from_secs(30)));
         cfg.application_name(&self.application_name);
         if let Some(db) = &self.database {

@@ -55,12 +55,18 @@ pub fn type_flag(ty: &SourceType) -> Option<TypeFlag> {
 ///
 /// `money` and `smallmoney` are cast to their exact decimal equivalents
 /// (`decimal(19,4)` / `decimal(10,4)`, the ranges Microsoft documents for
-/// them), because tiberius decodes money as `f64`.
+/// them), because tiberius decodes money as `f64`; so is money stored in a
+/// `sql_variant`.
 pub fn select_expr(column: &str, ty: Option<&SourceType>) -> String {
     let q = quote_ident(column);
     match ty.map(|t| t.name.as_str()) {
         Some("money") => format!("CAST({q} AS decimal(19,4)) AS {q}"),
         Some("smallmoney") => format!("CAST({q} AS decimal(10,4)) AS {q}"),
+        // A sql_variant holding money would also arrive as f64.
+        Some("sql_variant") => format!(
+            "CASE WHEN SQL_VARIANT_PROPERTY({q}, 'BaseType') IN ('money', 'smallmoney') \
+             THEN CAST(CAST({q} AS decimal(19,4)) AS sql_variant) ELSE {q} END AS {q}"
+        ),
         _ => q,
     }
 }

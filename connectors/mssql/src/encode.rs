@@ -118,6 +118,22 @@ pub fn encode(
             Err(_) => ColumnData::Numeric(Some(Numeric::new_with_scale(*v as i128, 0))),
         },
         Value::Decimal(d) => {
+            // SQL Server would round a value with more fractional digits than
+            // the column keeps; refuse instead (schema drift must be seen).
+            let d = match target.map(|t| (t.name.as_str(), t.precision, t.scale)) {
+                Some(("decimal" | "numeric", Some(p), Some(s))) if (s as u8) < d.scale => {
+                    d.rescale_exact(s as u8, p as u8).map_err(|_| {
+                        err(
+                            column,
+                            format!("value has more than the column's {s} fractional digits"),
+                        )
+                    })?
+                }
+                Some(("money" | "smallmoney", _, _)) if d.scale > 4 => d
+                    .rescale_exact(4, 19)
+                    .map_err(|_| err(column, "value has more than money's 4 fractional digits"))?,
+                _ => *d,
+            };
             if d.scale > Numeric::MAX_NUMERIC_SCALE {
                 return Err(err(column, "decimal scale above 38"));
             }
@@ -199,6 +215,38 @@ mod tests {
             let cd = encode("c", &v, target).unwrap();
             assert_eq!(decode("c", wire(&cd), &cd, target).unwrap(), v);
         }
+    }
+
+    #[test]
+    fn decimals_are_never_rounded_into_a_narrower_column() {
+        let col = SourceType {
+            name: "decimal".into(),
+            precision: Some(12),
+            scale: Some(2),
+            ..Default::default()
+        };
+        let exact = Value::Decimal(Decimal::new(12_3400, 12, 4).unwrap());
+        let ColumnData::Numeric(Some(n)) = encode("fee", &exact, Some(&col)).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (n.value(), n.scale()),
+            (1234, 2),
+            "trailing zeros are dropped exactly"
+        );
+        let lossy = Value::Decimal(Decimal::new(12_3456, 12, 4).unwrap());
+        let e = encode("fee", &lossy, Some(&col)).unwrap_err().to_string();
+        assert!(
+            e.contains("fee") && !e.contains("3456"),
+            "names the column, not the value: {e}"
+        );
+        let money = SourceType::named("money");
+        assert!(encode(
+            "m",
+            &Value::Decimal(Decimal::new(1, 10, 5).unwrap()),
+            Some(&money)
+        )
+        .is_err());
     }
 
     #[test]

@@ -51,7 +51,7 @@ impl Error {
         let (number, retryable) = classify(&e);
         Error::Query {
             context: context.into(),
-            message: e.to_string(),
+            message: redact_values(&e.to_string()),
             number,
             retryable,
         }
@@ -92,6 +92,34 @@ impl Error {
     }
 }
 
+/// Removes row values that server messages quote, keeping object names and
+/// error numbers: "Cannot insert duplicate key … The duplicate key value is
+/// (12345)." (2627/2601), "Truncated value: '…'" (2628), "converting the
+/// varchar value '…' to …" (245), and PostgreSQL's "Key (id)=(…)" detail as
+/// Babelfish forwards it. Values may be patient data; messages reach logs.
+pub fn redact_values(msg: &str) -> String {
+    let mut out = msg.to_string();
+    // (marker, what ends the value)
+    for (marker, end) in [
+        ("duplicate key value is ", ")"),
+        ("Truncated value: ", "'."),
+        (" value '", "' to"),
+        (")=(", ")"),
+    ] {
+        let mut from = 0;
+        while let Some(i) = out[from..].find(marker) {
+            let start = from + i + marker.len();
+            let stop = out[start..]
+                .find(end)
+                .map(|j| start + j + if end == ")" && marker != ")=(" { 1 } else { 0 })
+                .unwrap_or(out.len());
+            out.replace_range(start..stop, "<redacted>");
+            from = start + "<redacted>".len();
+        }
+    }
+    out
+}
+
 /// (server error number, retryable) for a tiberius error.
 pub(crate) fn classify(e: &tiberius::error::Error) -> (Option<u32>, bool) {
     use tiberius::error::Error as T;
@@ -110,6 +138,32 @@ pub(crate) fn classify(e: &tiberius::error::Error) -> (Option<u32>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_messages_lose_row_values_but_keep_names() {
+        let m = redact_values(
+            "Violation of PRIMARY KEY constraint 'pk_patient'. Cannot insert duplicate key in object 'dbo.patient'. \
+             The duplicate key value is (1234, Smith). (code: 2627)",
+        );
+        assert!(!m.contains("Smith") && !m.contains("1234"), "{m}");
+        assert!(
+            m.contains("pk_patient") && m.contains("dbo.patient") && m.contains("2627"),
+            "{m}"
+        );
+        let m = redact_values("String or binary data would be truncated in table 'h.dbo.p', column 'name'. Truncated value: 'Jane Do'.");
+        assert!(!m.contains("Jane") && m.contains("column 'name'"), "{m}");
+        let m = redact_values(
+            "Conversion failed when converting the varchar value 'MRN-77' to data type int.",
+        );
+        assert!(
+            !m.contains("MRN-77") && m.contains("to data type int"),
+            "{m}"
+        );
+        let m = redact_values(
+            "duplicate key value violates unique constraint \"pk\" Key (id)=(42) already exists.",
+        );
+        assert!(!m.contains("42") && m.contains("Key (id)="), "{m}");
+    }
 
     #[test]
     fn deadlock_is_retryable_and_syntax_error_is_not() {

@@ -7,7 +7,8 @@
 //! - [`snapshot`]: chunk planning and keyset-paginated reading for the full load;
 //! - [`decode`] / [`encode`]: TDS values ↔ engine `Value`s;
 //! - [`sink`]: the reverse sink (OceanBase → SQL Server) and its apply cursor;
-//! - [`cdc`]: change capture from SQL Server CDC (LSN windows → transactions).
+//! - [`cdc`]: change capture from SQL Server CDC (LSN windows → transactions);
+//! - [`error`]: retryable vs fatal errors, with row values and passwords kept out of messages.
 
 pub mod catalog;
 pub mod cdc;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod sink;
 pub mod snapshot;
 
+pub use cdc::MssqlCdcSource;
 pub use config::MssqlConfig;
 pub use connect::{connect, MssqlClient};
 pub use error::{Error, Result};

@@ -56,7 +56,7 @@ pub struct TargetColumn {
 #[derive(Debug, Clone)]
 pub struct TargetTable {
     pub quoted: String,
-    pub has_primary_key: bool,
+    pub has_unique_key: bool,
     pub columns: HashMap<String, TargetColumn>,
 }
 
@@ -84,7 +84,11 @@ impl TargetTable {
             .collect();
         TargetTable {
             quoted: quote_table(t.name.schema_or_dbo(), &t.name.name),
-            has_primary_key: t.primary_key.is_some(),
+            // A primary key, or a unique key over NOT NULL columns: either
+            // makes "already there" decidable, so apply can be an upsert.
+            has_unique_key: !crate::snapshot::SnapshotTable::from_catalog(t)
+                .key
+                .is_empty(),
             columns,
         }
     }
@@ -240,7 +244,7 @@ fn upsert(
     key: &[u16],
     image: &[Value],
 ) -> Result<()> {
-    if !table.has_primary_key {
+    if !table.has_unique_key {
         // Without a key, "already there" cannot be told from "a legitimate
         // duplicate": insert, and rely on the cursor for exactly-once.
         let ins = insert_stmt(b, table, cols, image)?;
@@ -275,11 +279,7 @@ pub fn build_change(b: &mut StatementBatch, table: &TargetTable, ev: &ChangeEven
         RowOp::Insert { after } => upsert(b, table, &cols, key, after),
         RowOp::Delete { before } => {
             let pred = key_predicate(b, &cols, key, before)?;
-            let top = if table.has_primary_key {
-                ""
-            } else {
-                "TOP (1) "
-            };
+            let top = if table.has_unique_key { "" } else { "TOP (1) " };
             b.sql.push_str(&format!(
                 "DELETE {top}FROM {} WHERE {pred};\n",
                 table.quoted
@@ -288,8 +288,8 @@ pub fn build_change(b: &mut StatementBatch, table: &TargetTable, ev: &ChangeEven
         }
         RowOp::Update { before, after } => {
             let same_key = key.iter().all(|&k| before[k as usize] == after[k as usize]);
-            if same_key || !table.has_primary_key {
-                if !table.has_primary_key {
+            if same_key || !table.has_unique_key {
+                if !table.has_unique_key {
                     // Keyless: replace one matching row.
                     let pred = key_predicate(b, &cols, key, before)?;
                     b.sql.push_str(&format!(
@@ -612,7 +612,10 @@ mod tests {
         );
         t.primary_key = Some(KeyConstraint {
             name: None,
-            columns: vec![],
+            columns: vec![sluice_engine::schema::IndexColumn {
+                name: "id".into(),
+                descending: false,
+            }],
             clustered: true,
         });
         TargetTable::from_catalog(&t)

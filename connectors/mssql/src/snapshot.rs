@@ -48,7 +48,8 @@ pub struct SnapshotTable {
     pub table: TableRef,
     /// Column names and declared types, in table order.
     pub columns: Vec<(String, Option<SourceType>)>,
-    /// Indices into `columns` of the primary key, in key order (empty: no key).
+    /// Indices into `columns` of the key rows are paged by, in key order:
+    /// the primary key or a unique key over NOT NULL columns (empty: none).
     pub key: Vec<usize>,
 }
 
@@ -60,16 +61,38 @@ impl SnapshotTable {
             .iter()
             .map(|c| (c.name.clone(), c.data_type.clone()))
             .collect();
-        let key = t
+        let position = |name: &str| {
+            columns
+                .iter()
+                .position(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
+        let not_null = |name: &str| t.column(name).is_some_and(|c| c.nullable == Some(false));
+        // The primary key, else the first unique constraint or unfiltered
+        // unique index over NOT NULL columns: any of them orders rows
+        // totally, which keyset pagination needs.
+        // (Primary-key columns are NOT NULL by definition, whatever the model says.)
+        let candidates = t
             .primary_key
             .iter()
-            .flat_map(|pk| pk.columns.iter())
-            .filter_map(|k| {
-                columns
+            .map(|k| (k.columns.clone(), true))
+            .chain(
+                t.unique_constraints
                     .iter()
-                    .position(|(n, _)| n.eq_ignore_ascii_case(&k.name))
-            })
-            .collect();
+                    .map(|k| (k.columns.clone(), false)),
+            )
+            .chain(
+                t.indexes
+                    .iter()
+                    .filter(|i| i.unique && i.filter.is_none())
+                    .map(|i| (i.columns.clone(), false)),
+            );
+        let mut key = Vec::new();
+        for (cols, is_pk) in candidates {
+            if !cols.is_empty() && (is_pk || cols.iter().all(|c| not_null(&c.name))) {
+                key = cols.iter().filter_map(|c| position(&c.name)).collect();
+                break;
+            }
+        }
         SnapshotTable {
             table: TableRef::new(t.name.schema_or_dbo(), t.name.name.as_str()),
             columns,
@@ -191,13 +214,14 @@ pub async fn plan_chunks(
             .collect();
         return Ok(chunks_from_boundaries(bounds));
     }
-    // Every step-th key in key order: exact boundaries from one scan of the
-    // narrowest index that holds the key.
+    // The first key of every step-th row group in key order (rows step+1,
+    // 2*step+1, …): exact boundaries from one scan of the narrowest index
+    // that holds the key, and no empty trailing chunk.
     let step = rows.div_ceil(n).max(1) as i64;
     let k = table.key_list();
     let sql = format!(
         "SELECT {k} FROM (SELECT {k}, ROW_NUMBER() OVER (ORDER BY {k}) AS sluice_rn FROM {t}) s \
-         WHERE s.sluice_rn % @P1 = 0 ORDER BY {k}",
+         WHERE s.sluice_rn > 1 AND (s.sluice_rn - 1) % @P1 = 0 ORDER BY {k}",
         t = table.quoted()
     );
     let mut q = Query::new(sql);
@@ -445,6 +469,59 @@ mod tests {
             prop_assert!(b.iter().all(|x| *x > min && *x <= max));
             if w + 1 >= n as i128 { prop_assert_eq!(b.len(), n as usize - 1); }
         }
+    }
+
+    #[test]
+    fn a_table_without_primary_key_is_paged_by_a_not_null_unique_key() {
+        use sluice_engine::schema::{Column, Index, IndexColumn, KeyConstraint, ObjectName};
+        let col = |n: &str, nullable| {
+            let mut c = Column::new(n, SourceType::named("int"));
+            c.nullable = Some(nullable);
+            c
+        };
+        let key = |n: &str| {
+            vec![IndexColumn {
+                name: n.into(),
+                descending: false,
+            }]
+        };
+        let mut t = Table::new(
+            ObjectName::new("dbo", "heap"),
+            vec![col("a", true), col("b", false), col("c", false)],
+        );
+        assert!(
+            SnapshotTable::from_catalog(&t).key.is_empty(),
+            "a heap has no key"
+        );
+        t.unique_constraints.push(KeyConstraint {
+            name: None,
+            columns: key("a"),
+            clustered: false,
+        });
+        assert!(
+            SnapshotTable::from_catalog(&t).key.is_empty(),
+            "a nullable unique key does not order NULLs totally"
+        );
+        t.indexes.push(Index {
+            name: "ux".into(),
+            unique: true,
+            clustered: false,
+            kind: Default::default(),
+            columns: key("c"),
+            included: vec![],
+            filter: None,
+            options: vec![],
+            origin: None,
+        });
+        assert_eq!(SnapshotTable::from_catalog(&t).key, vec![2]);
+        // A primary key wins, even when the model leaves its nullability unsaid.
+        t.columns[0].nullable = None;
+        t.primary_key = Some(KeyConstraint {
+            name: None,
+            columns: key("a"),
+            clustered: true,
+        });
+        assert_eq!(SnapshotTable::from_catalog(&t).key, vec![0]);
     }
 
     #[test]

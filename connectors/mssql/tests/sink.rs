@@ -407,3 +407,131 @@ async fn every_type_round_trips_through_the_sink() {
         assert_eq!(g, w, "column {}", cols[i]);
     }
 }
+
+#[tokio::test]
+async fn a_large_batch_spans_several_rpcs_but_stays_one_transaction() {
+    let Some((db, mut c)) = setup_patient("bigbatch").await else {
+        return;
+    };
+    let mut sink = MssqlSink::new(db.clone());
+    // 1,500 upserts need more parameters than one RPC may carry (2,100).
+    let good: Vec<LogRecord> = (1..=15u64)
+        .map(|s| {
+            record(
+                s,
+                (0..100)
+                    .map(|i| {
+                        patient(RowOp::Insert {
+                            after: row((s * 1000 + i) as i32, "p", i as i128),
+                        })
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut bad = good.clone();
+    bad.push(record(
+        16,
+        vec![patient(RowOp::Insert {
+            after: vec![Value::I32(1), Value::Null, Value::Null],
+        })],
+    ));
+    let started = std::time::Instant::now();
+    assert!(sink.apply("rev", &bad).await.is_err());
+    assert!(
+        patients(&mut c).await.is_empty(),
+        "rows sent in earlier RPCs were rolled back with the failing one"
+    );
+    assert_eq!(sink.read_cursor("rev").await.unwrap(), None);
+    sink.apply("rev", &good).await.unwrap();
+    assert_eq!(patients(&mut c).await.len(), 1500);
+    println!(
+        "1,500-row batch failed once, then applied, in {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn foreign_key_order_within_a_transaction_is_kept() {
+    let Some(base) = common::babelfish() else {
+        return;
+    };
+    let db = common::scratch_db(&base, "sinkfk").await;
+    let mut c = common::session(&db).await;
+    common::exec(
+        &mut c,
+        "CREATE TABLE dbo.ward (id int NOT NULL PRIMARY KEY, name nvarchar(20) NOT NULL)",
+    )
+    .await;
+    common::exec(
+        &mut c,
+        "CREATE TABLE dbo.bed (id int NOT NULL PRIMARY KEY, ward_id int NOT NULL \
+         CONSTRAINT fk_bed_ward REFERENCES dbo.ward(id))",
+    )
+    .await;
+    let ward = |op| ChangeEvent {
+        table: TableRef::new("dbo", "ward"),
+        columns: Arc::from(vec!["id".to_string(), "name".to_string()]),
+        key: Arc::from(vec![0u16]),
+        op,
+    };
+    let bed = |op| ChangeEvent {
+        table: TableRef::new("dbo", "bed"),
+        columns: Arc::from(vec!["id".to_string(), "ward_id".to_string()]),
+        key: Arc::from(vec![0u16]),
+        op,
+    };
+    let w = || vec![Value::I32(1), Value::String("ICU".into())];
+    let b = || vec![Value::I32(10), Value::I32(1)];
+    let mut sink = MssqlSink::new(db.clone());
+    // Parent before child, then child deleted before parent: each order is
+    // the only one the foreign key accepts.
+    sink.apply(
+        "rev",
+        &[record(
+            1,
+            vec![
+                ward(RowOp::Insert { after: w() }),
+                bed(RowOp::Insert { after: b() }),
+            ],
+        )],
+    )
+    .await
+    .unwrap();
+    sink.apply(
+        "rev",
+        &[record(
+            2,
+            vec![
+                bed(RowOp::Delete { before: b() }),
+                ward(RowOp::Delete { before: w() }),
+            ],
+        )],
+    )
+    .await
+    .unwrap();
+    let left = query(
+        &mut c,
+        "count",
+        "SELECT (SELECT COUNT(*) FROM dbo.ward) + (SELECT COUNT(*) FROM dbo.bed)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(left[0][0], Value::I32(0));
+    // A child without its parent is refused by the server and nothing commits.
+    let orphan = record(
+        3,
+        vec![
+            ward(RowOp::Insert { after: w() }),
+            bed(RowOp::Insert {
+                after: vec![Value::I32(11), Value::I32(99)],
+            }),
+        ],
+    );
+    assert!(sink.apply("rev", &[orphan]).await.is_err());
+    let left = query(&mut c, "count", "SELECT COUNT(*) FROM dbo.ward")
+        .await
+        .unwrap();
+    assert_eq!(left[0][0], Value::I32(0));
+    assert_eq!(sink.read_cursor("rev").await.unwrap().unwrap().seq, 2);
+}

@@ -328,3 +328,71 @@ async fn every_babelfish_type_decodes_exactly() {
     }
     assert!(bad.is_empty(), "mismatches:\n{}", bad.join("\n"));
 }
+
+/// sql_variant carries values of many base types; each decodes exactly (the
+/// column is flagged because the per-row base type itself is not kept).
+#[tokio::test]
+async fn sql_variant_values_of_every_base_type_decode_exactly() {
+    let Some(base) = common::babelfish() else {
+        return;
+    };
+    let db = common::scratch_db(&base, "variant").await;
+    let mut c = common::session(&db).await;
+    common::exec(
+        &mut c,
+        "CREATE TABLE dbo.v (id int NOT NULL PRIMARY KEY, v sql_variant NULL)",
+    )
+    .await;
+    common::exec(
+        &mut c,
+        "INSERT INTO dbo.v VALUES (1, CAST(CAST(922337203685477.5807 AS money) AS sql_variant)), \
+         (2, CAST(CAST(-1.50 AS decimal(5,2)) AS sql_variant)), (3, CAST(N'Zoë' AS sql_variant)), \
+         (4, CAST(CAST('2024-01-02' AS date) AS sql_variant)), (5, CAST(CAST(5 AS bigint) AS sql_variant)), \
+         (6, NULL), (7, CAST(0x0102 AS sql_variant)), (8, CAST(CAST('abc' AS varchar(10)) AS sql_variant))",
+    )
+    .await;
+    let vt = ty("sql_variant", None, None);
+    assert_eq!(
+        sluice_mssql::decode::type_flag(&vt),
+        Some(sluice_mssql::decode::TypeFlag::SqlVariant)
+    );
+    let sql = format!(
+        "SELECT {} FROM dbo.v ORDER BY id",
+        select_expr("v", Some(&vt))
+    );
+    let rows = c
+        .simple_query(sql)
+        .await
+        .unwrap()
+        .into_first_result()
+        .await
+        .unwrap();
+    let got: Vec<Value> = rows
+        .iter()
+        .map(|r| decode_row(r, &[Some(&vt)]).unwrap().remove(0))
+        .collect();
+    let dec = |u: i128, s: u8| match Value::Decimal(Decimal::new(u, 38, s).unwrap()) {
+        Value::Decimal(d) => format!("{d}"),
+        _ => unreachable!(),
+    };
+    let show: Vec<String> = got
+        .iter()
+        .map(|v| match v {
+            Value::Decimal(d) => d.to_string(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        show,
+        vec![
+            dec(9_223_372_036_854_775_807, 4),
+            dec(-150, 2),
+            format!("{:?}", Value::String("Zoë".into())),
+            format!("{:?}", Value::Date(Date::from_ymd(2024, 1, 2).unwrap())),
+            format!("{:?}", Value::I64(5)),
+            format!("{:?}", Value::Null),
+            format!("{:?}", Value::Bytes(vec![1, 2])),
+            format!("{:?}", Value::String("abc".into())),
+        ]
+    );
+}

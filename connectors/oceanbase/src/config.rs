@@ -66,6 +66,15 @@ pub struct OceanBaseConfig {
     pub connect_timeout: Duration,
     /// What a schema-change record in the log does to apply.
     pub schema_changes: SchemaChanges,
+    /// Parallel apply lanes (connections); 1 = one connection, strictly in order.
+    ///
+    /// With more, rows are spread over lanes by a hash of (table, key): order
+    /// per key and atomicity of each source transaction hold (a transaction
+    /// whose rows span lanes is applied alone, between barriers), but rows of
+    /// *different* keys in different lanes may commit in another order than at
+    /// the source. Use it only where the target does not check constraints
+    /// across keys (foreign keys, unique secondary keys) during sync.
+    pub lanes: usize,
 }
 
 impl std::fmt::Debug for OceanBaseConfig {
@@ -79,6 +88,7 @@ impl std::fmt::Debug for OceanBaseConfig {
             .field("max_rows_per_statement", &self.max_rows_per_statement)
             .field("max_rows_per_commit", &self.max_rows_per_commit)
             .field("schema_changes", &self.schema_changes)
+            .field("lanes", &self.lanes)
             .finish_non_exhaustive()
     }
 }
@@ -100,6 +110,7 @@ impl OceanBaseConfig {
             statement_timeout: Duration::from_secs(600),
             connect_timeout: Duration::from_secs(10),
             schema_changes: SchemaChanges::Stop,
+            lanes: 1,
         }
     }
 }

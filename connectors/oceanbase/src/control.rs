@@ -33,7 +33,7 @@ pub async fn ensure_schema(conn: &mut Conn, db: &str) -> Result<(), mysql_async:
         "CREATE TABLE IF NOT EXISTS {} (\
            pipeline VARCHAR(190) NOT NULL PRIMARY KEY,\
            last_seq BIGINT UNSIGNED NOT NULL,\
-           source_position TEXT NOT NULL COMMENT 'JSON of the last record''s SourcePosition',\
+           source_position VARCHAR(16384) NOT NULL COMMENT 'JSON of the last record''s SourcePosition',\
            source_commit_time_us BIGINT NOT NULL,\
            applied_at DATETIME(6) NOT NULL COMMENT 'UTC'\
          )",
@@ -94,5 +94,29 @@ pub fn write_sql(db: &str, pipeline: &str, cursor: &ApplyCursor, commit_time_us:
          last_seq = VALUES(last_seq), source_position = VALUES(source_position), \
          source_commit_time_us = VALUES(source_commit_time_us), applied_at = VALUES(applied_at)"
     ));
+    sql
+}
+
+/// The statement that moves `pipeline`'s cursor from `expected_seq` to
+/// `cursor`; it changes one row only if the stored cursor is still `expected_seq`.
+pub fn advance_sql(
+    db: &str,
+    pipeline: &str,
+    expected_seq: u64,
+    cursor: &ApplyCursor,
+    commit_time_us: i64,
+) -> String {
+    let position = serde_json::to_string(&cursor.position).expect("positions serialize");
+    let mut sql = format!(
+        "UPDATE {} SET last_seq = {}, source_position = ",
+        cursor_table(db),
+        cursor.seq
+    );
+    push_literal(&mut sql, &Value::String(position)).expect("string");
+    sql.push_str(&format!(
+        ", source_commit_time_us = {commit_time_us}, applied_at = UTC_TIMESTAMP(6) WHERE pipeline = "
+    ));
+    push_literal(&mut sql, &Value::String(pipeline.to_string())).expect("string");
+    sql.push_str(&format!(" AND last_seq = {expected_seq}"));
     sql
 }

@@ -12,6 +12,7 @@
 //! - [`control`]: the control schema and the apply cursor.
 //! - [`error`]: retryable vs fatal, with values redacted.
 //! - [`sink`]: the `Sink` implementation tying them together.
+//! - [`lanes`]: parallel apply lanes by key hash, with barriers.
 
 pub mod binlog;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod conn;
 pub mod control;
 pub mod encode;
 pub mod error;
+pub mod lanes;
 pub mod plan;
 pub mod sink;
 pub mod verify;

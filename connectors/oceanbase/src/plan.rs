@@ -123,8 +123,8 @@ struct Open {
 }
 
 /// Builds statements for `records`, in order.
-pub fn plan(
-    records: &[LogRecord],
+pub fn plan<'a>(
+    records: impl IntoIterator<Item = &'a LogRecord>,
     naming: &TableNaming,
     limits: Limits,
     schema_changes: SchemaChanges,

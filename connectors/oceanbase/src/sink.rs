@@ -11,6 +11,8 @@
 //! - a batch that would leave a hole (records between the target's cursor
 //!   and the batch's first record) is refused: that is how rows get lost.
 
+use std::collections::HashMap;
+
 use mysql_async::prelude::Queryable;
 use sluice_engine::log::LogRecord;
 use sluice_engine::pipeline::{ApplyCursor, Sink};
@@ -20,6 +22,7 @@ use crate::config::{redact_url, OceanBaseConfig};
 use crate::conn::{connect, ConnectError, Connected};
 use crate::control;
 use crate::error::{describe, is_retryable};
+use crate::lanes;
 use crate::plan::{plan, Limits, Statement};
 
 /// Counters since the sink was made.
@@ -42,6 +45,12 @@ pub struct OceanBaseSink {
     cfg: OceanBaseConfig,
     conn: Option<Connected>,
     stats: SinkStats,
+    /// The cursor each pipeline has on the target, as this sink last wrote or
+    /// read it. Only a hint for the fast path: forgotten on any error, and
+    /// checked by the target (a conditional UPDATE) before it is relied on.
+    known: HashMap<String, ApplyCursor>,
+    /// One connection per apply lane (only with `lanes > 1`).
+    lane_conns: Vec<Option<Connected>>,
 }
 
 impl OceanBaseSink {
@@ -51,6 +60,8 @@ impl OceanBaseSink {
             cfg,
             conn: None,
             stats: SinkStats::default(),
+            known: HashMap::new(),
+            lane_conns: Vec::new(),
         }
     }
 
@@ -78,6 +89,7 @@ impl OceanBaseSink {
     /// simulate a connection lost between calls.)
     pub fn disconnect(&mut self) {
         self.conn = None;
+        self.lane_conns.clear();
     }
 
     async fn conn(&mut self) -> Result<&mut Connected> {
@@ -124,8 +136,9 @@ impl OceanBaseSink {
     /// (or the connection dropped, which rolls it back on the server).
     async fn apply_unit(&mut self, pipeline: &str, unit: &[LogRecord]) -> Result<ApplyCursor> {
         let cfg = self.cfg.clone();
+        let known = self.known.remove(pipeline);
         let c = self.conn().await?;
-        let result = run_unit(&mut c.conn, &cfg, pipeline, unit).await;
+        let result = run_unit(&mut c.conn, &cfg, pipeline, unit, known.as_ref()).await;
         match result {
             Ok(outcome) => {
                 match &outcome {
@@ -141,7 +154,9 @@ impl OceanBaseSink {
                     }
                     Outcome::AlreadyApplied(_) => self.stats.skipped_records += unit.len() as u64,
                 }
-                Ok(outcome.cursor())
+                let cursor = outcome.cursor();
+                self.known.insert(pipeline.to_string(), cursor.clone());
+                Ok(cursor)
             }
             Err(UnitError { error, rollback }) => {
                 let conn_ok = rollback && !error.is_retryable();
@@ -159,6 +174,334 @@ impl OceanBaseSink {
             }
         }
     }
+}
+
+/// Ends a failed unit on its connection: rolls back when the session is
+/// healthy, else drops it (the server then rolls back).
+async fn settle(slot: &mut Option<Connected>, ue: UnitError) -> Error {
+    let rolled_back = if ue.rollback && !ue.error.is_retryable() {
+        match slot.as_mut() {
+            Some(c) => c.conn.query_drop("ROLLBACK").await.is_ok(),
+            None => false,
+        }
+    } else {
+        false
+    };
+    if !rolled_back {
+        *slot = None;
+    }
+    ue.error
+}
+
+impl OceanBaseSink {
+    async fn lane_conn(&mut self, i: usize) -> Result<()> {
+        if self.lane_conns.len() < self.cfg.lanes {
+            self.lane_conns.resize_with(self.cfg.lanes, || None);
+        }
+        if self.lane_conns[i].is_none() {
+            let c = connect(&self.cfg)
+                .await
+                .map_err(|e| self.connect_error(e))?;
+            self.stats.connects += 1;
+            self.lane_conns[i] = Some(c);
+        }
+        Ok(())
+    }
+
+    /// Applies `records` over `cfg.lanes` connections (see [`crate::lanes`]).
+    async fn apply_laned(&mut self, pipeline: &str, records: &[LogRecord]) -> Result<ApplyCursor> {
+        let cfg = self.cfg.clone();
+        let n = cfg.lanes;
+        self.known.remove(pipeline);
+        let c = self.conn().await?;
+        if let Err(e) = lanes::ensure_lanes(&mut c.conn, &cfg, pipeline, records[0].seq).await {
+            if e.is_retryable() {
+                self.conn = None;
+            }
+            return Err(e);
+        }
+        for i in 0..n {
+            self.lane_conn(i).await?;
+        }
+        let assigned: Vec<Option<usize>> = records
+            .iter()
+            .map(|r| lanes::record_lane(r, &cfg.naming, n))
+            .collect();
+        let mut i = 0;
+        while i < records.len() {
+            if assigned[i].is_none() {
+                let j = (i..records.len())
+                    .find(|&j| assigned[j].is_some())
+                    .unwrap_or(records.len());
+                for unit in commit_units(&records[i..j], cfg.max_rows_per_commit.max(1)) {
+                    let c = self.conn().await?;
+                    match barrier_unit(&mut c.conn, &cfg, pipeline, unit).await {
+                        Ok((applied, skipped)) => {
+                            self.stats.commits += (applied > 0) as u64;
+                            self.stats.records += applied as u64;
+                            self.stats.skipped_records += skipped as u64;
+                        }
+                        Err(ue) => return Err(settle(&mut self.conn, ue).await),
+                    }
+                }
+                i = j;
+                continue;
+            }
+            let j = (i..records.len())
+                .find(|&j| assigned[j].is_none())
+                .unwrap_or(records.len());
+            let run = &records[i..j];
+            let mut per_lane: Vec<Vec<&LogRecord>> = vec![Vec::new(); n];
+            for (r, a) in run.iter().zip(&assigned[i..j]) {
+                per_lane[a.expect("single-lane run")].push(r);
+            }
+            let first = run[0].seq;
+            let last = run.last().expect("non-empty run");
+            let futures = self.lane_conns.iter_mut().zip(&per_lane).enumerate().map(
+                |(lane, (slot, recs))| {
+                    let conn = &mut slot.as_mut().expect("connected above").conn;
+                    lane_unit(conn, &cfg, pipeline, lane, recs, first, last)
+                },
+            );
+            let results = futures_util::future::join_all(futures).await;
+            let mut failure = None;
+            for (lane, r) in results.into_iter().enumerate() {
+                match r {
+                    Ok((applied, skipped, committed)) => {
+                        self.stats.records += applied as u64;
+                        self.stats.skipped_records += skipped as u64;
+                        self.stats.commits += committed as u64;
+                    }
+                    Err(ue) => {
+                        let e = settle(&mut self.lane_conns[lane], ue).await;
+                        failure.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            i = j;
+        }
+        let last = records.last().expect("non-empty");
+        let c = self.conn().await?;
+        if let Err(e) = lanes::fold_lanes(&mut c.conn, &cfg, pipeline, last).await {
+            if e.is_retryable() {
+                self.conn = None;
+            }
+            return Err(e);
+        }
+        let cursor = ApplyCursor {
+            seq: last.seq,
+            position: last.tx.position.clone(),
+        };
+        self.known.insert(pipeline.to_string(), cursor.clone());
+        Ok(cursor)
+    }
+}
+
+async fn exec_all(
+    conn: &mut mysql_async::Conn,
+    statements: &[Statement],
+    pipeline: &str,
+) -> std::result::Result<(), UnitError> {
+    for st in statements {
+        conn.query_drop(st.sql.as_str())
+            .await
+            .map_err(|e| UnitError {
+                error: statement_error(&e, st, pipeline),
+                rollback: true,
+            })?;
+    }
+    Ok(())
+}
+
+async fn commit(
+    conn: &mut mysql_async::Conn,
+    pipeline: &str,
+    what: String,
+) -> std::result::Result<(), UnitError> {
+    // The outcome of a failed COMMIT is unknown: report it retryable so the
+    // pipeline re-reads the cursor, which says whether it landed.
+    conn.query_drop("COMMIT").await.map_err(|e| UnitError {
+        error: Error::sink_retryable(format!(
+            "pipeline {pipeline}: COMMIT of {what} failed, outcome unknown until the cursor is \
+             read again: {}",
+            describe(&e, &[])
+        )),
+        rollback: false,
+    })
+}
+
+/// Lane `lane`'s share of a run: its records after its own cursor, and its
+/// cursor moved to the run's end, in one transaction.
+/// Returns (records applied, records skipped, commits).
+async fn lane_unit(
+    conn: &mut mysql_async::Conn,
+    cfg: &OceanBaseConfig,
+    pipeline: &str,
+    lane: usize,
+    recs: &[&LogRecord],
+    run_first: u64,
+    run_last: &LogRecord,
+) -> std::result::Result<(usize, usize, usize), UnitError> {
+    let db = &cfg.control_database;
+    let name = lanes::lane_name(pipeline, lane, cfg.lanes);
+    let ctl = |e: mysql_async::Error| UnitError {
+        error: sql_error(
+            &e,
+            format!("apply lane {name}"),
+            &[db, control::CURSOR_TABLE],
+        ),
+        rollback: true,
+    };
+    conn.query_drop("BEGIN").await.map_err(ctl)?;
+    let mut q = format!(
+        "SELECT last_seq FROM {} WHERE pipeline = ",
+        control::cursor_table(db)
+    );
+    crate::encode::push_literal(&mut q, &sluice_engine::value::Value::String(name.clone()))
+        .expect("strings encode");
+    q.push_str(" FOR UPDATE");
+    let cur: Option<u64> = conn.query_first(q).await.map_err(ctl)?;
+    let fail = |error| UnitError {
+        error,
+        rollback: true,
+    };
+    let Some(cur) = cur else {
+        return Err(fail(Error::sink_fatal(format!(
+            "lane cursor row {name} is missing"
+        ))));
+    };
+    if cur >= run_last.seq {
+        conn.query_drop("ROLLBACK").await.map_err(ctl)?;
+        return Ok((0, recs.len(), 0));
+    }
+    if cur + 1 < run_first {
+        return Err(fail(Error::CursorMismatch(format!(
+            "lane {name} has applied up to log record {cur} but was asked to start at {run_first}"
+        ))));
+    }
+    let todo: Vec<&LogRecord> = recs.iter().copied().filter(|r| r.seq > cur).collect();
+    let limits = Limits {
+        max_statement_bytes: cfg.max_statement_bytes,
+        max_rows_per_statement: cfg.max_rows_per_statement,
+    };
+    let statements = plan(
+        todo.iter().copied(),
+        &cfg.naming,
+        limits,
+        cfg.schema_changes,
+    )
+    .map_err(|e| fail(Error::sink_fatal(format!("pipeline {pipeline}: {e}"))))?;
+    exec_all(conn, &statements, pipeline).await?;
+    conn.query_drop(lanes::set_lanes_sql(
+        db,
+        &lanes::all_lane_names_one(&name),
+        run_last.seq,
+        Some(&run_last.tx.position),
+    ))
+    .await
+    .map_err(ctl)?;
+    commit(
+        conn,
+        pipeline,
+        format!("lane {name} up to log record {}", run_last.seq),
+    )
+    .await?;
+    Ok((todo.len(), recs.len() - todo.len(), 1))
+}
+
+/// Consecutive records whose rows span lanes: applied in one transaction on
+/// one connection, which also moves every lane's cursor to the last of them.
+/// Returns (records applied, records skipped).
+async fn barrier_unit(
+    conn: &mut mysql_async::Conn,
+    cfg: &OceanBaseConfig,
+    pipeline: &str,
+    recs: &[LogRecord],
+) -> std::result::Result<(usize, usize), UnitError> {
+    let db = &cfg.control_database;
+    let n = cfg.lanes;
+    let fail = |error| UnitError {
+        error,
+        rollback: true,
+    };
+    let ctl = |e: mysql_async::Error| UnitError {
+        error: sql_error(
+            &e,
+            format!("apply barrier of pipeline {pipeline}"),
+            &[db, control::CURSOR_TABLE],
+        ),
+        rollback: true,
+    };
+    conn.query_drop("BEGIN").await.map_err(ctl)?;
+    let lane_state = lanes::read_lanes(conn, db, pipeline, true)
+        .await
+        .map_err(|e| match e {
+            lanes::LaneError::Mysql(m) => ctl(m),
+            lanes::LaneError::Corrupt(m) => fail(Error::sink_fatal(m)),
+        })?;
+    let Some((_, cursors)) = lane_state.filter(|(have, _)| *have == n) else {
+        return Err(fail(Error::sink_fatal(format!(
+            "pipeline {pipeline}: lane cursor rows missing at barrier record {}",
+            recs[0].seq
+        ))));
+    };
+    // A barrier moves all lanes at once, so for each of these records either
+    // every lane is past it (applied) or none is.
+    let mut todo = Vec::new();
+    for r in recs {
+        let past = cursors.iter().filter(|(s, _)| *s >= r.seq).count();
+        if past == 0 {
+            todo.push(r);
+        } else if past < n {
+            return Err(fail(Error::sink_fatal(format!(
+                "pipeline {pipeline}: {past} of {n} lanes are past barrier record {} and the \
+                 others are not; the lane cursors are inconsistent",
+                r.seq
+            ))));
+        }
+    }
+    let Some(first) = todo.first() else {
+        conn.query_drop("ROLLBACK").await.map_err(ctl)?;
+        return Ok((0, recs.len()));
+    };
+    if let Some((behind, _)) = cursors.iter().find(|(s, _)| s + 1 < first.seq) {
+        return Err(fail(Error::CursorMismatch(format!(
+            "pipeline {pipeline}: a lane has applied up to log record {behind} but the barrier \
+             starts at record {}",
+            first.seq
+        ))));
+    }
+    let last = todo.last().expect("non-empty");
+    let limits = Limits {
+        max_statement_bytes: cfg.max_statement_bytes,
+        max_rows_per_statement: cfg.max_rows_per_statement,
+    };
+    let statements = plan(
+        todo.iter().copied(),
+        &cfg.naming,
+        limits,
+        cfg.schema_changes,
+    )
+    .map_err(|e| fail(Error::sink_fatal(format!("pipeline {pipeline}: {e}"))))?;
+    exec_all(conn, &statements, pipeline).await?;
+    conn.query_drop(lanes::set_lanes_sql(
+        db,
+        &lanes::all_lane_names(pipeline, n),
+        last.seq,
+        Some(&last.tx.position),
+    ))
+    .await
+    .map_err(ctl)?;
+    commit(
+        conn,
+        pipeline,
+        format!("barrier records {}..={}", first.seq, last.seq),
+    )
+    .await?;
+    Ok((todo.len(), recs.len() - todo.len()))
 }
 
 enum Outcome {
@@ -185,7 +528,7 @@ struct UnitError {
     rollback: bool,
 }
 
-fn sql_error(e: &mysql_async::Error, what: String, identifiers: &[&str]) -> Error {
+pub(crate) fn sql_error(e: &mysql_async::Error, what: String, identifiers: &[&str]) -> Error {
     let msg = format!("{what}: {}", describe(e, identifiers));
     if is_retryable(e) {
         Error::sink_retryable(msg)
@@ -194,7 +537,7 @@ fn sql_error(e: &mysql_async::Error, what: String, identifiers: &[&str]) -> Erro
     }
 }
 
-fn statement_error(e: &mysql_async::Error, st: &Statement, pipeline: &str) -> Error {
+pub(crate) fn statement_error(e: &mysql_async::Error, st: &Statement, pipeline: &str) -> Error {
     let mut ids: Vec<&str> = st.columns.iter().map(String::as_str).collect();
     ids.push(&st.table_name);
     sql_error(
@@ -214,6 +557,7 @@ async fn run_unit(
     cfg: &OceanBaseConfig,
     pipeline: &str,
     unit: &[LogRecord],
+    known: Option<&ApplyCursor>,
 ) -> std::result::Result<Outcome, UnitError> {
     let db = &cfg.control_database;
     let ctl_ids = [db.as_str(), control::CURSOR_TABLE];
@@ -224,16 +568,48 @@ async fn run_unit(
     conn.query_drop("BEGIN")
         .await
         .map_err(|e| fail(sql_error(&e, "BEGIN".into(), &[])))?;
-    let stored = control::read(conn, db, pipeline, true)
+    let last = unit.last().expect("non-empty unit");
+    let new_cursor = ApplyCursor {
+        seq: last.seq,
+        position: last.tx.position.clone(),
+    };
+    // Fast path: the sink knows what the target's cursor says (it wrote or
+    // read it) and this unit follows it. One conditional UPDATE both locks the
+    // row and checks that nobody else moved it; if it matched nothing, fall
+    // back to reading the row in this same transaction.
+    let mut cursor_written = false;
+    if let Some(k) = known.filter(|k| unit[0].seq == k.seq + 1) {
+        conn.query_drop(control::advance_sql(
+            db,
+            pipeline,
+            k.seq,
+            &new_cursor,
+            last.tx.commit_time_us,
+        ))
         .await
-        .map_err(|e| match e {
-            control::CursorError::Mysql(m) => fail(sql_error(
-                &m,
-                format!("reading cursor of pipeline {pipeline}"),
+        .map_err(|e| {
+            fail(sql_error(
+                &e,
+                format!("advancing cursor of pipeline {pipeline}"),
                 &ctl_ids,
-            )),
-            other => fail(Error::sink_fatal(other.to_string())),
+            ))
         })?;
+        cursor_written = conn.affected_rows() == 1;
+    }
+    let stored = if cursor_written {
+        known.cloned()
+    } else {
+        control::read(conn, db, pipeline, true)
+            .await
+            .map_err(|e| match e {
+                control::CursorError::Mysql(m) => fail(sql_error(
+                    &m,
+                    format!("reading cursor of pipeline {pipeline}"),
+                    &ctl_ids,
+                )),
+                other => fail(Error::sink_fatal(other.to_string())),
+            })?
+    };
     let todo = match &stored {
         None => unit,
         Some(c) => {
@@ -265,31 +641,52 @@ async fn run_unit(
         max_statement_bytes: cfg.max_statement_bytes,
         max_rows_per_statement: cfg.max_rows_per_statement,
     };
-    let statements = plan(todo, &cfg.naming, limits, cfg.schema_changes)
-        .map_err(|e| fail(Error::sink_fatal(format!("pipeline {pipeline}: {e}"))))?;
-    for st in &statements {
-        conn.query_drop(st.sql.as_str())
-            .await
-            .map_err(|e| fail(statement_error(&e, st, pipeline)))?;
-    }
-    let cursor = ApplyCursor {
-        seq: last.seq,
-        position: last.tx.position.clone(),
+    let plan_slice = |slice: &[LogRecord]| {
+        plan(slice, &cfg.naming, limits, cfg.schema_changes)
+            .map_err(|e| fail(Error::sink_fatal(format!("pipeline {pipeline}: {e}"))))
     };
-    conn.query_drop(control::write_sql(
-        db,
-        pipeline,
-        &cursor,
-        last.tx.commit_time_us,
-    ))
-    .await
-    .map_err(|e| {
-        fail(sql_error(
-            &e,
-            format!("writing cursor of pipeline {pipeline}"),
-            &ctl_ids,
+    // Plan slice i+1 while the server executes slice i, so the client's
+    // encoding time overlaps the server's work instead of adding to it.
+    // (Slices are in order, so statement order is unchanged; a run that
+    // straddles two slices just becomes two statements.)
+    let slices = commit_units(todo, cfg.max_rows_per_statement.max(1));
+    let mut current = plan_slice(slices[0])?;
+    let mut statements = 0;
+    for i in 0..slices.len() {
+        let next_slice = slices.get(i + 1).copied();
+        let exec = async {
+            for st in &current {
+                conn.query_drop(st.sql.as_str())
+                    .await
+                    .map_err(|e| fail(statement_error(&e, st, pipeline)))?;
+            }
+            Ok::<usize, UnitError>(current.len())
+        };
+        // join! polls `exec` first: its query is on the wire before planning starts.
+        let (ran, next) = tokio::join!(exec, async { next_slice.map(plan_slice) });
+        statements += ran?;
+        match next {
+            Some(n) => current = n?,
+            None => break,
+        }
+    }
+    let cursor = new_cursor;
+    if !cursor_written {
+        conn.query_drop(control::write_sql(
+            db,
+            pipeline,
+            &cursor,
+            last.tx.commit_time_us,
         ))
-    })?;
+        .await
+        .map_err(|e| {
+            fail(sql_error(
+                &e,
+                format!("writing cursor of pipeline {pipeline}"),
+                &ctl_ids,
+            ))
+        })?;
+    }
     // The outcome of a failed COMMIT is unknown: report it retryable so the
     // pipeline re-reads the cursor, which says whether it landed.
     conn.query_drop("COMMIT").await.map_err(|e| UnitError {
@@ -305,11 +702,11 @@ async fn run_unit(
     Ok(Outcome::Applied {
         cursor,
         records: todo.len(),
-        statements: statements.len(),
+        statements,
     })
 }
 
-/// Splits a batch at record boundaries into commit units of about `max_rows` rows.
+/// Splits records at record boundaries into groups of about `max_rows` row changes.
 fn commit_units(records: &[LogRecord], max_rows: usize) -> Vec<&[LogRecord]> {
     let mut units = Vec::new();
     let (mut start, mut rows) = (0, 0);
@@ -331,9 +728,42 @@ fn commit_units(records: &[LogRecord], max_rows: usize) -> Vec<&[LogRecord]> {
 impl Sink for OceanBaseSink {
     async fn read_cursor(&mut self, pipeline: &str) -> Result<Option<ApplyCursor>> {
         let db = self.cfg.control_database.clone();
+        let lanes_wanted = self.cfg.lanes;
         let c = self.conn().await?;
+        // Lane rows exist only while an apply with lanes is unfinished (a crash).
+        match lanes::read_lanes(&mut c.conn, &db, pipeline, false).await {
+            Ok(Some((have, cursors))) => {
+                self.known.remove(pipeline);
+                if lanes_wanted <= 1 {
+                    return Err(Error::sink_fatal(format!(
+                        "pipeline {pipeline} stopped in the middle of an apply with {have} lanes; \
+                         resume it with lanes = {have}"
+                    )));
+                }
+                return Ok(lanes::min_cursor(&cursors));
+            }
+            Ok(None) => {}
+            Err(lanes::LaneError::Corrupt(m)) => return Err(Error::sink_fatal(m)),
+            Err(lanes::LaneError::Mysql(e)) => {
+                if is_retryable(&e) {
+                    self.conn = None;
+                }
+                return Err(sql_error(
+                    &e,
+                    format!("reading lane cursors of pipeline {pipeline}"),
+                    &[&db, control::CURSOR_TABLE],
+                ));
+            }
+        }
+        let c = self.conn.as_mut().expect("connected above");
         match control::read(&mut c.conn, &db, pipeline, false).await {
-            Ok(c) => Ok(c),
+            Ok(c) => {
+                match &c {
+                    Some(c) => self.known.insert(pipeline.to_string(), c.clone()),
+                    None => self.known.remove(pipeline),
+                };
+                Ok(c)
+            }
             Err(control::CursorError::Mysql(e)) => {
                 if is_retryable(&e) {
                     self.conn = None;
@@ -357,6 +787,9 @@ impl Sink for OceanBaseSink {
                 "apply needs consecutive records, got {} then {}",
                 w[0].seq, w[1].seq
             )));
+        }
+        if self.cfg.lanes > 1 {
+            return self.apply_laned(pipeline, records).await;
         }
         let mut cursor = None;
         for unit in commit_units(records, self.cfg.max_rows_per_commit.max(1)) {

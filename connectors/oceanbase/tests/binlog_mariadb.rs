@@ -29,7 +29,10 @@ fn config(db: &MariaDb, from: &BinlogPosition, to: &BinlogPosition) -> BinlogCon
 
 /// Reads every transaction from `from` (or the configured start) to the stop position.
 async fn read_all(src: &mut BinlogSource, from: Option<&SourcePosition>) -> Vec<Transaction> {
-    src.start(from).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(60), src.start(from))
+        .await
+        .expect("start stalled")
+        .unwrap();
     let mut out = Vec::new();
     loop {
         match tokio::time::timeout(Duration::from_secs(60), src.next())
@@ -74,7 +77,7 @@ fn pos(tx: &Transaction) -> BinlogPosition {
 async fn binlog_every_common_type_decodes_exactly() {
     let db = MariaDb::start();
     let mut c = Conn::from_url(db.url()).await.unwrap();
-    c.query_drop("CREATE DATABASE app").await.unwrap();
+    c.query_drop("CREATE DATABASE app CHARACTER SET utf8mb4").await.unwrap();
     c.query_drop(
         "CREATE TABLE app.types (
             id INT PRIMARY KEY,
@@ -87,7 +90,7 @@ async fn binlog_every_common_type_decodes_exactly() {
             tx TEXT, bl BLOB,
             e ENUM('red','green','blue'), st SET('a','b','c','d','e','f','g','h','i'),
             bt BIT(10), j JSON,
-            g INT AS (i * 2) VIRTUAL, gs INT AS (i + 1) STORED,
+            g BIGINT AS (i * 2) VIRTUAL, gs BIGINT AS (i + 1) STORED,
             lat VARCHAR(10) CHARACTER SET latin1
         )",
     )
@@ -173,7 +176,7 @@ async fn binlog_every_common_type_decodes_exactly() {
 async fn binlog_transactions_group_rollbacks_savepoints_ddl_and_resume_deterministically() {
     let db = MariaDb::start();
     let mut c = Conn::from_url(db.url()).await.unwrap();
-    c.query_drop("CREATE DATABASE app").await.unwrap();
+    c.query_drop("CREATE DATABASE app CHARACTER SET utf8mb4").await.unwrap();
     c.query_drop("CREATE TABLE app.acct (id INT PRIMARY KEY, v INT)")
         .await
         .unwrap();
@@ -301,7 +304,10 @@ async fn binlog_transactions_group_rollbacks_savepoints_ddl_and_resume_determini
     // Resuming after any transaction yields exactly the rest, by file+offset
     // and by GTID state alike.
     for k in 0..txs.len() {
-        for by_gtid in [false, true] {
+        // A GTID start learns its file offset from the next transaction, so
+        // "nothing after the last one" cannot be told from "nothing yet".
+        let modes: &[bool] = if k + 1 < txs.len() { &[false, true] } else { &[false] };
+        for &by_gtid in modes {
             let mut cfg = config(&db, &from, &to);
             cfg.resume_by_gtid = by_gtid;
             let mut src = BinlogSource::new(cfg);
@@ -313,4 +319,193 @@ async fn binlog_transactions_group_rollbacks_savepoints_ddl_and_resume_determini
             );
         }
     }
+}
+
+#[tokio::test]
+async fn binlog_fifty_thousand_row_transaction_and_multi_megabyte_values() {
+    let db = MariaDb::start();
+    let mut c = Conn::from_url(db.url()).await.unwrap();
+    c.query_drop("CREATE DATABASE app CHARACTER SET utf8mb4").await.unwrap();
+    c.query_drop("CREATE TABLE app.big (id INT PRIMARY KEY, name VARCHAR(20))").await.unwrap();
+    c.query_drop("CREATE TABLE app.blobs (id INT PRIMARY KEY, t LONGTEXT, b LONGBLOB)")
+        .await
+        .unwrap();
+    c.query_drop("SET SESSION max_recursive_iterations = 100000").await.unwrap();
+    let from = master_pos(&mut c).await;
+    c.query_drop(
+        "INSERT INTO app.big WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 50000)
+         SELECT n, CONCAT('row', n) FROM s",
+    )
+    .await
+    .unwrap();
+    let text: String = "ab✓".repeat(500_000); // 2.5 MB of UTF-8
+    let blob: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    c.exec_drop("INSERT INTO app.blobs VALUES (1, ?, ?)", (&text, &blob))
+        .await
+        .unwrap();
+    let to = master_pos(&mut c).await;
+
+    let mut src = BinlogSource::new(config(&db, &from, &to));
+    let txs = read_all(&mut src, None).await;
+    assert_eq!(txs.len(), 2);
+    assert_eq!(txs[0].row_count(), 50_000, "one transaction, all of its rows");
+    for (n, r) in txs[0].rows().enumerate() {
+        let n = n as i32 + 1;
+        assert_eq!(
+            r.op,
+            RowOp::Insert { after: vec![Value::I32(n), s(&format!("row{n}"))] }
+        );
+    }
+    assert_eq!(
+        ops(&txs[1]),
+        vec![RowOp::Insert { after: vec![Value::I32(1), Value::String(text), Value::Bytes(blob)] }]
+    );
+}
+
+#[tokio::test]
+async fn binlog_transactions_touching_the_apply_cursor_are_dropped_whole() {
+    let db = MariaDb::start();
+    let mut c = Conn::from_url(db.url()).await.unwrap();
+    c.query_drop("CREATE DATABASE app").await.unwrap();
+    c.query_drop("CREATE TABLE app.acct (id INT PRIMARY KEY, v INT)").await.unwrap();
+    let from = master_pos(&mut c).await;
+    for sql in [
+        // What a sink does: its control table, then rows + cursor in one transaction.
+        "CREATE TABLE app.sluice_apply_cursor (pipeline VARCHAR(64) PRIMARY KEY, seq BIGINT)",
+        "BEGIN",
+        "INSERT INTO app.acct VALUES (1, 1)",
+        "INSERT INTO app.sluice_apply_cursor VALUES ('p', 1)",
+        "COMMIT",
+        "BEGIN",
+        "UPDATE app.acct SET v = 2 WHERE id = 1",
+        "UPDATE app.sluice_apply_cursor SET seq = 2",
+        "COMMIT",
+        // A user's own change afterwards must still come through.
+        "INSERT INTO app.acct VALUES (2, 20)",
+    ] {
+        c.query_drop(sql).await.unwrap();
+    }
+    let to = master_pos(&mut c).await;
+    let mut src = BinlogSource::new(config(&db, &from, &to));
+    let txs = read_all(&mut src, None).await;
+    assert_eq!(txs.len(), 1, "{txs:#?}");
+    assert_eq!(
+        ops(&txs[0]),
+        vec![RowOp::Insert { after: vec![Value::I32(2), Value::I32(20)] }]
+    );
+    assert_eq!(src.stats().dropped_own, 3, "the DDL and both sink transactions");
+}
+
+#[tokio::test]
+async fn binlog_without_full_metadata_uses_the_catalog_and_refuses_to_guess() {
+    let db = MariaDb::start();
+    let mut c = Conn::from_url(db.url()).await.unwrap();
+    c.query_drop("SET GLOBAL binlog_row_metadata = NO_LOG").await.unwrap();
+    c.query_drop("CREATE DATABASE app").await.unwrap();
+    c.query_drop(
+        "CREATE TABLE app.t (u TINYINT UNSIGNED, id INT, e ENUM('x','y'), PRIMARY KEY (id))",
+    )
+    .await
+    .unwrap();
+    let from = master_pos(&mut c).await;
+    c.query_drop("INSERT INTO app.t VALUES (255, 1, 'y')").await.unwrap();
+    let mid = master_pos(&mut c).await;
+
+    // Names, signedness, ENUM members and key all from information_schema.
+    let mut src = BinlogSource::new(config(&db, &from, &mid));
+    let txs = read_all(&mut src, None).await;
+    assert_eq!(txs.len(), 1);
+    let r = rows(&txs[0])[0];
+    assert_eq!(&*r.columns, &["u", "id", "e"].map(String::from)[..]);
+    assert_eq!(&*r.key, &[1]);
+    assert_eq!(
+        r.op,
+        RowOp::Insert { after: vec![Value::U8(255), Value::I32(1), s("y")] }
+    );
+
+    // The table changes after the event: reading behind it must stop, naming
+    // the table and the position, rather than map values onto today's columns.
+    c.query_drop("ALTER TABLE app.t ADD COLUMN extra INT FIRST").await.unwrap();
+    let to = master_pos(&mut c).await;
+    let mut src = BinlogSource::new(config(&db, &from, &to));
+    src.start(None).await.unwrap();
+    let err = loop {
+        match src.next().await {
+            Ok(SourceItem::Heartbeat { .. }) => continue,
+            Ok(other) => panic!("expected an error, got {other:?}"),
+            Err(e) => break e,
+        }
+    };
+    let msg = err.to_string();
+    assert!(!err.is_retryable(), "{msg}");
+    assert!(msg.contains("app.t"), "{msg}");
+    // The position named is the offending event's, inside the insert's transaction.
+    let at: u64 = msg
+        .split(&format!("{}:", from.file))
+        .nth(1)
+        .and_then(|r| r.split(|ch: char| !ch.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no position in {msg}"));
+    assert!((from.offset..mid.offset).contains(&at), "{msg}");
+    assert!(msg.contains("refusing to guess"), "{msg}");
+}
+
+#[tokio::test]
+async fn binlog_heartbeats_when_idle_and_recovers_after_the_server_dies() {
+    let mut db = MariaDb::start();
+    let mut c = Conn::from_url(db.url()).await.unwrap();
+    c.query_drop("CREATE DATABASE app").await.unwrap();
+    c.query_drop("CREATE TABLE app.acct (id INT PRIMARY KEY, v INT)").await.unwrap();
+    let here = master_pos(&mut c).await;
+    let mut cfg = BinlogConfig::new(db.url(), db.server_id() + 7);
+    cfg.heartbeat = Duration::from_millis(300);
+    let mut src = BinlogSource::new(cfg);
+    src.start(None).await.unwrap();
+    let t0 = std::time::Instant::now();
+    match src.next().await.unwrap() {
+        SourceItem::Heartbeat { position: SourcePosition::Binlog(p), .. } => {
+            assert_eq!((p.file.as_str(), p.offset), (here.file.as_str(), here.offset));
+        }
+        other => panic!("expected a heartbeat, got {other:?}"),
+    }
+    assert!(t0.elapsed() < Duration::from_secs(3));
+
+    c.query_drop("INSERT INTO app.acct VALUES (1, 1)").await.unwrap();
+    let first = loop {
+        match src.next().await.unwrap() {
+            SourceItem::Transaction(t) => break t,
+            _ => continue,
+        }
+    };
+    assert_eq!(ops(&first), vec![RowOp::Insert { after: vec![Value::I32(1), Value::I32(1)] }]);
+    drop(c);
+
+    db.stop(true).unwrap();
+    let err = loop {
+        match tokio::time::timeout(Duration::from_secs(10), src.next()).await.expect("no error after server death") {
+            Ok(SourceItem::Heartbeat { .. }) => continue,
+            Ok(other) => panic!("unexpected {other:?}"),
+            Err(e) => break e,
+        }
+    };
+    assert!(err.is_retryable(), "{err}");
+
+    db.restart().unwrap();
+    let mut c = Conn::from_url(db.url()).await.unwrap();
+    c.query_drop("INSERT INTO app.acct VALUES (2, 2)").await.unwrap();
+    // What the pipeline does after a retryable error: restart from its checkpoint.
+    src.start(Some(&first.position)).await.unwrap();
+    // The restarted server logs its init file's account statements (as
+    // schema changes, table None) before our row.
+    let next = loop {
+        match src.next().await.unwrap() {
+            SourceItem::Transaction(t) if t.row_count() > 0 => break t,
+            SourceItem::Transaction(t) => assert!(t
+                .changes
+                .iter()
+                .all(|c| matches!(c, Change::Schema(sc) if sc.table.is_none()))),
+            _ => continue,
+        }
+    };
+    assert_eq!(ops(&next), vec![RowOp::Insert { after: vec![Value::I32(2), Value::I32(2)] }]);
 }

@@ -320,3 +320,211 @@ async fn duplicate_keys_in_one_statement_end_with_the_last_image() {
     .unwrap();
     assert_eq!(people(&mut t).await, vec![(1, "v3".into(), 3)]);
 }
+
+#[tokio::test]
+async fn a_stale_sink_never_reapplies_what_another_applier_committed() {
+    let mut t = target(&[PEOPLE]).await;
+    let mut a = OceanBaseSink::connect(config(&t)).await.unwrap();
+    a.apply(
+        "p",
+        &[rec(1, vec![ins(1, "a", 1)]), rec(2, vec![ins(2, "b", 1)])],
+    )
+    .await
+    .unwrap();
+    // A second applier of the same pipeline moves the cursor behind a's back.
+    let mut b = OceanBaseSink::connect(config(&t)).await.unwrap();
+    b.read_cursor("p").await.unwrap();
+    b.apply("p", &[rec(3, vec![ins(3, "c", 1)])]).await.unwrap();
+    t.conn
+        .query_drop("UPDATE people SET name = 'fixed by hand' WHERE id = 3")
+        .await
+        .unwrap();
+    // a still believes the cursor is 2; the target must correct it.
+    let c = a
+        .apply(
+            "p",
+            &[rec(3, vec![ins(3, "c", 1)]), rec(4, vec![ins(4, "d", 1)])],
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.seq, 4);
+    assert_eq!(a.stats().skipped_records, 1);
+    assert_eq!(
+        people(&mut t).await,
+        vec![
+            (1, "a".into(), 1),
+            (2, "b".into(), 1),
+            (3, "fixed by hand".into(), 1),
+            (4, "d".into(), 1)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn tables_without_a_key_change_one_row_of_identical_twins() {
+    let mut t = target(&["CREATE TABLE log_lines (msg VARCHAR(50), n INT)"]).await;
+    let mut sink = OceanBaseSink::connect(config(&t)).await.unwrap();
+    // The source marks every column as key when a table has no primary key.
+    let line = |op| {
+        Change::Row(ChangeEvent {
+            table: TableRef::new("dbo", "log_lines"),
+            columns: vec!["msg".to_string(), "n".to_string()].into(),
+            key: vec![0u16, 1].into(),
+            op,
+        })
+    };
+    let row = |m: &str, n: i32| vec![Value::String(m.into()), Value::I32(n)];
+    sink.apply(
+        "p",
+        &[
+            rec(
+                1,
+                vec![line(RowOp::Insert {
+                    after: row("dup", 1),
+                })],
+            ),
+            rec(
+                2,
+                vec![line(RowOp::Insert {
+                    after: row("dup", 1),
+                })],
+            ),
+            rec(
+                3,
+                vec![line(RowOp::Insert {
+                    after: row("nul", 0),
+                })],
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    sink.apply(
+        "p",
+        &[
+            rec(
+                4,
+                vec![line(RowOp::Delete {
+                    before: row("dup", 1),
+                })],
+            ),
+            rec(
+                5,
+                vec![line(RowOp::Update {
+                    before: row("nul", 0),
+                    after: vec![Value::String("nul".into()), Value::Null],
+                })],
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    let rows: Vec<(String, Option<i32>)> = t
+        .conn
+        .query("SELECT msg, n FROM log_lines ORDER BY msg")
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![("dup".into(), Some(1)), ("nul".into(), None)]);
+    // A NULL in the "key" is matched with <=>, so the row can still be deleted.
+    sink.apply(
+        "p",
+        &[rec(
+            6,
+            vec![line(RowOp::Delete {
+                before: vec![Value::String("nul".into()), Value::Null],
+            })],
+        )],
+    )
+    .await
+    .unwrap();
+    let n: u64 = t
+        .conn
+        .query_first("SELECT COUNT(*) FROM log_lines")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[tokio::test]
+async fn lanes_resume_after_one_lane_failed_without_reapplying_the_others() {
+    let mut t = target(&[PEOPLE]).await;
+    let mut cfg = config(&t);
+    cfg.lanes = 2;
+    let naming = cfg.naming.clone();
+    let lane_of = |r: &LogRecord| sluice_oceanbase::lanes::record_lane(r, &naming, 2).unwrap();
+    // A record into a table that does not exist yet, and one person on each lane.
+    let later = rec(
+        3,
+        vec![Change::Row(ChangeEvent {
+            table: TableRef::new("dbo", "later"),
+            columns: vec!["id".to_string()].into(),
+            key: vec![0u16].into(),
+            op: RowOp::Insert {
+                after: vec![Value::I64(1)],
+            },
+        })],
+    );
+    let failing_lane = lane_of(&later);
+    let id_on = |lane: usize| {
+        (1..100)
+            .find(|&id| lane_of(&rec(1, vec![ins(id, "x", 0)])) == lane)
+            .unwrap()
+    };
+    let (same, other) = (id_on(failing_lane), id_on(1 - failing_lane));
+    let recs = vec![
+        rec(1, vec![ins(same, "same lane", 1)]),
+        rec(2, vec![ins(other, "other lane", 1)]),
+        later,
+    ];
+    let mut sink = OceanBaseSink::connect(cfg.clone()).await.unwrap();
+    let err = sink.apply("p", &recs).await.unwrap_err();
+    assert!(
+        !err.is_retryable() && err.to_string().contains("later"),
+        "{err}"
+    );
+    // The other lane committed; the failing lane rolled back.
+    assert_eq!(people(&mut t).await, vec![(other, "other lane".into(), 1)]);
+    // A one-lane sink must refuse to continue from the lowest lane.
+    let mut single = OceanBaseSink::new(config(&t));
+    let e = single.read_cursor("p").await.unwrap_err();
+    assert!(e.to_string().contains("lanes = 2"), "{e}");
+    // Fix the target, then resume with lanes as the pipeline would: from the cursor.
+    t.conn
+        .query_drop("CREATE TABLE later (id BIGINT PRIMARY KEY)")
+        .await
+        .unwrap();
+    t.conn
+        .query_drop(format!(
+            "UPDATE people SET name = 'fixed by hand' WHERE id = {other}"
+        ))
+        .await
+        .unwrap();
+    let mut resumed = OceanBaseSink::new(cfg);
+    assert_eq!(
+        resumed.read_cursor("p").await.unwrap(),
+        None,
+        "lowest lane applied nothing"
+    );
+    // Resume in smaller batches than before: the other lane stays ahead of
+    // the first batch's end, and the lanes fold only once all meet.
+    assert_eq!(resumed.apply("p", &recs[..2]).await.unwrap().seq, 2);
+    assert_eq!(resumed.read_cursor("p").await.unwrap().unwrap().seq, 2);
+    assert!(
+        single.read_cursor("p").await.is_err(),
+        "lanes not folded yet"
+    );
+    assert_eq!(resumed.apply("p", &recs[2..]).await.unwrap().seq, 3);
+    let mut want = vec![
+        (same, "same lane".to_string(), 1),
+        (other, "fixed by hand".to_string(), 1),
+    ];
+    want.sort();
+    assert_eq!(
+        people(&mut t).await,
+        want,
+        "the other lane's record was not re-applied"
+    );
+    // Lanes are folded back into the one cursor row.
+    assert_eq!(single.read_cursor("p").await.unwrap().unwrap().seq, 3);
+}

@@ -81,7 +81,6 @@ impl Token {
     }
 }
 
-const THREE_CHAR_OPS: &[&str] = &[];
 const TWO_CHAR_OPS: &[&str] = &[
     "<>", "!=", "<=", ">=", "!<", "!>", "::", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=",
 ];
@@ -137,36 +136,59 @@ fn is_ident_continue(c: char) -> bool {
 
 /// Splits `src` into tokens, comments included.
 pub fn tokenize(src: &str) -> Vec<Token> {
-    let mut cur = Cursor {
-        src,
-        offset: 0,
-        line: 1,
-        column: 1,
-    };
-    let mut out: Vec<Token> = Vec::with_capacity(src.len() / 4);
-    let mut last_line_with_token = 0u32;
-    while let Some(c) = cur.peek() {
-        if c.is_whitespace() || c == '\u{feff}' {
-            cur.bump();
-            continue;
+    Lexer::new(src).collect()
+}
+
+/// Streaming tokenizer: yields tokens one at a time, so a large script
+/// never holds all of its tokens in memory at once.
+pub struct Lexer<'a> {
+    cur: Cursor<'a>,
+    last_line_with_token: u32,
+}
+
+impl<'a> Lexer<'a> {
+    /// A lexer at the start of `src`.
+    pub fn new(src: &'a str) -> Self {
+        Lexer {
+            cur: Cursor {
+                src,
+                offset: 0,
+                line: 1,
+                column: 1,
+            },
+            last_line_with_token: 0,
         }
-        let start = cur.loc();
-        let line_start = last_line_with_token != start.line;
-        let (kind, text) = lex_one(&mut cur, c, line_start);
-        let end = cur.loc();
-        if kind != TokenKind::Comment {
-            // A token after a multi-line comment still starts "its" line only
-            // if nothing else was on that line before it.
-            last_line_with_token = end.line;
-        }
-        out.push(Token {
-            kind,
-            text,
-            span: Span { start, end },
-            line_start,
-        });
     }
-    out
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = Token;
+
+    fn next(&mut self) -> Option<Token> {
+        let cur = &mut self.cur;
+        while let Some(c) = cur.peek() {
+            if c.is_whitespace() || c == '\u{feff}' {
+                cur.bump();
+                continue;
+            }
+            let start = cur.loc();
+            let line_start = self.last_line_with_token != start.line;
+            let (kind, text) = lex_one(cur, c, line_start);
+            let end = cur.loc();
+            if kind != TokenKind::Comment {
+                // A token after a multi-line comment still starts "its" line only
+                // if nothing else was on that line before it.
+                self.last_line_with_token = end.line;
+            }
+            return Some(Token {
+                kind,
+                text,
+                span: Span { start, end },
+                line_start,
+            });
+        }
+        None
+    }
 }
 
 fn lex_one(cur: &mut Cursor<'_>, c: char, line_start: bool) -> (TokenKind, String) {
@@ -353,7 +375,7 @@ fn go_tail(rest: &str) -> Option<(u32, usize)> {
 
 fn punct(cur: &mut Cursor<'_>) -> (TokenKind, String) {
     let rest = cur.rest();
-    for op in THREE_CHAR_OPS.iter().chain(TWO_CHAR_OPS) {
+    for op in TWO_CHAR_OPS {
         if rest.starts_with(op) {
             for _ in 0..op.len() {
                 cur.bump();
@@ -409,9 +431,21 @@ mod tests {
     #[test]
     fn identifiers_strings_and_nested_comments() {
         let k = kinds("[Order Details] \"Q\"\"x\" N'caf\u{e9}''s' /* a /* b */ c */ @p @@ROWCOUNT #tmp 0x0A 1.5e3 .5");
-        assert_eq!(k[0], (TokenKind::QuotedIdent(QuoteStyle::Bracket), "Order Details".into()));
-        assert_eq!(k[1], (TokenKind::QuotedIdent(QuoteStyle::Double), "Q\"x".into()));
-        assert_eq!(k[2], (TokenKind::String { national: true }, "caf\u{e9}'s".into()));
+        assert_eq!(
+            k[0],
+            (
+                TokenKind::QuotedIdent(QuoteStyle::Bracket),
+                "Order Details".into()
+            )
+        );
+        assert_eq!(
+            k[1],
+            (TokenKind::QuotedIdent(QuoteStyle::Double), "Q\"x".into())
+        );
+        assert_eq!(
+            k[2],
+            (TokenKind::String { national: true }, "caf\u{e9}'s".into())
+        );
         assert_eq!(k[3], (TokenKind::Comment, "/* a /* b */ c */".into()));
         assert_eq!(k[4], (TokenKind::Variable, "@p".into()));
         assert_eq!(k[5], (TokenKind::Variable, "@@ROWCOUNT".into()));
@@ -444,7 +478,11 @@ mod tests {
     #[test]
     fn two_char_operators() {
         let k = kinds("a<>b!=c>=d!<e");
-        let ops: Vec<_> = k.iter().filter(|t| t.0 == TokenKind::Punct).map(|t| t.1.as_str()).collect();
+        let ops: Vec<_> = k
+            .iter()
+            .filter(|t| t.0 == TokenKind::Punct)
+            .map(|t| t.1.as_str())
+            .collect();
         assert_eq!(ops, vec!["<>", "!=", ">=", "!<"]);
     }
 }

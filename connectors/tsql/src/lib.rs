@@ -7,7 +7,8 @@
 //!   ([`sluice_engine::schema::Catalog`]) from the tree;
 //! - [`dialect::oceanbase`] converts the model to OceanBase DDL, each change
 //!   recorded as a finding with a rule id;
-//! - [`assess`] runs all of it over a folder of scripts and writes the report.
+//! - [`assess`] runs all of it over a folder of scripts and writes the report;
+//! - [`synthetic`] generates large scripts for the benchmark.
 
 pub mod assess;
 pub mod ast;
@@ -18,4 +19,4 @@ pub mod lower;
 pub mod parser;
 pub mod synthetic;
 
-pub use parser::{parse_data_type, parse_expression, parse_script};
+pub use parser::{parse_data_type, parse_expression, parse_script, parse_script_owned};

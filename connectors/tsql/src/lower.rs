@@ -4,6 +4,7 @@
 
 use crate::ast::{self, *};
 use sluice_engine::schema::{self as model, Catalog, Origin};
+use std::collections::HashMap;
 
 /// Something lowering could not place (a constraint for an unknown table, ...).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -18,14 +19,9 @@ pub struct LowerNote {
 
 /// Adds the objects of one parsed script to `catalog`.
 pub fn lower_into(catalog: &mut Catalog, file: &str, script: &Script, notes: &mut Vec<LowerNote>) {
-    let mut cx = Cx {
-        catalog,
-        file,
-        src: &script.source,
-        notes,
-    };
+    let mut l = Lowerer::new(catalog, file, &script.source, notes);
     for stmt in script.statements() {
-        cx.statement(stmt);
+        l.statement(stmt);
     }
 }
 
@@ -37,12 +33,52 @@ pub fn lower(file: &str, script: &Script) -> (Catalog, Vec<LowerNote>) {
     (c, n)
 }
 
-struct Cx<'a> {
+/// Lowers the statements of one script as they come (see
+/// [`crate::parser::parse_each_batch`]), into a catalog that may already hold
+/// other scripts' objects.
+pub struct Lowerer<'a> {
     catalog: &'a mut Catalog,
     file: &'a str,
     src: &'a str,
     notes: &'a mut Vec<LowerNote>,
+    tables: HashMap<String, usize>,
+    routines: HashMap<(model::RoutineKind, String), usize>,
 }
+
+impl<'a> Lowerer<'a> {
+    /// Starts lowering script `file` whose text is `src` (spans index into it).
+    pub fn new(
+        catalog: &'a mut Catalog,
+        file: &'a str,
+        src: &'a str,
+        notes: &'a mut Vec<LowerNote>,
+    ) -> Self {
+        // Name indexes, so that gathering ALTERs onto tables stays linear in
+        // the size of the script (10,000-table exports are normal).
+        let tables = catalog
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.key(), i))
+            .collect();
+        let routines = catalog
+            .routines
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.kind, r.name.key()), i))
+            .collect();
+        Lowerer {
+            catalog,
+            file,
+            src,
+            notes,
+            tables,
+            routines,
+        }
+    }
+}
+
+type Cx<'a> = Lowerer<'a>;
 
 /// Evaluates a constant integer expression (`1`, `(1)`, `-5`).
 pub fn const_int(e: &Expr) -> Option<i128> {
@@ -94,15 +130,23 @@ impl Cx<'_> {
         });
     }
 
-    fn statement(&mut self, stmt: &Statement) {
+    /// Adds one statement's effect to the catalog.
+    pub fn statement(&mut self, stmt: &Statement) {
         match stmt {
             Statement::CreateSchema(s) => {
-                if !self.catalog.schemas.iter().any(|x| x.eq_ignore_ascii_case(&s.name.value)) {
+                if !self
+                    .catalog
+                    .schemas
+                    .iter()
+                    .any(|x| x.eq_ignore_ascii_case(&s.name.value))
+                {
                     self.catalog.schemas.push(s.name.value.clone());
                 }
             }
             Statement::Use(u) => {
-                let system = ["master", "tempdb", "model", "msdb"].iter().any(|s| u.database.eq_name(s));
+                let system = ["master", "tempdb", "model", "msdb"]
+                    .iter()
+                    .any(|s| u.database.eq_name(s));
                 if self.catalog.database.is_none() && !system {
                     self.catalog.database = Some(u.database.value.clone());
                 }
@@ -122,18 +166,22 @@ impl Cx<'_> {
             Statement::CreateType(t) => self.create_type(t),
             Statement::CreateRoutine(r) => {
                 let o = self.origin(r.span);
-                let key = r.name.to_model().key();
-                // `ALTER` after `CREATE` of the same object: the later text wins.
-                self.catalog
-                    .routines
-                    .retain(|x| !(x.kind == r.kind && x.name.key() == key));
-                self.catalog.routines.push(model::Routine {
+                let key = (r.kind, r.name.to_model().key());
+                let routine = model::Routine {
                     kind: r.kind,
                     name: r.name.to_model(),
                     parent: r.parent.as_ref().map(|p| p.to_model()),
                     definition: o.text.clone(),
                     origin: Some(o),
-                });
+                };
+                // `ALTER` after `CREATE` of the same object: the later text wins.
+                match self.routines.get(&key) {
+                    Some(&i) => self.catalog.routines[i] = routine,
+                    None => {
+                        self.routines.insert(key, self.catalog.routines.len());
+                        self.catalog.routines.push(routine);
+                    }
+                }
             }
             Statement::Exec(e) => self.exec(e),
             Statement::Set(_) | Statement::Other(_) => {}
@@ -227,7 +275,10 @@ impl Cx<'_> {
         match &c.kind {
             ConstraintKind::PrimaryKey(k) => {
                 if table.primary_key.is_some() {
-                    self.note(c.span, format!("second PRIMARY KEY on {} ignored", table.name));
+                    self.note(
+                        c.span,
+                        format!("second PRIMARY KEY on {} ignored", table.name),
+                    );
                 } else {
                     table.primary_key = Some(key(k, true));
                 }
@@ -260,7 +311,11 @@ impl Cx<'_> {
                 enabled: true,
             }),
             ConstraintKind::Default { expr, column: col } => {
-                match table.columns.iter_mut().find(|x| x.name.eq_ignore_ascii_case(&col.value)) {
+                match table
+                    .columns
+                    .iter_mut()
+                    .find(|x| x.name.eq_ignore_ascii_case(&col.value))
+                {
                     Some(x) => {
                         x.default = Some(model::ColumnDefault {
                             name,
@@ -310,22 +365,48 @@ impl Cx<'_> {
         table.filegroup = t.storage.as_ref().map(|s| s.name.value.clone());
         table.origin = Some(self.origin(t.span));
         let key = table.name.key();
-        if self.catalog.tables.iter().any(|x| x.name.key() == key) {
-            self.note(t.span, format!("table {} is created twice; the later definition is used", table.name));
-            self.catalog.tables.retain(|x| x.name.key() != key);
+        match self.tables.get(&key) {
+            Some(&i) => {
+                self.note(
+                    t.span,
+                    format!(
+                        "table {} is created twice; the later definition is used",
+                        table.name
+                    ),
+                );
+                self.catalog.tables[i] = table;
+            }
+            None => {
+                self.tables.insert(key, self.catalog.tables.len());
+                self.catalog.tables.push(table);
+            }
         }
-        self.catalog.tables.push(table);
     }
 
-    fn with_table(&mut self, name: &ObjectName, span: Span, f: impl FnOnce(&mut Self, &mut model::Table)) {
+    fn with_table(
+        &mut self,
+        name: &ObjectName,
+        span: Span,
+        f: impl FnOnce(&mut Self, &mut model::Table),
+    ) {
         let m = name.to_model();
-        let Some(i) = self.catalog.tables.iter().position(|t| t.name.key() == m.key()) else {
-            self.note(span, format!("statement refers to table {m}, which the scripts do not create"));
+        let Some(&i) = self.tables.get(&m.key()) else {
+            self.note(
+                span,
+                format!("statement refers to table {m}, which the scripts do not create"),
+            );
             return;
         };
         // Take the table out so `f` can borrow `self` too.
-        let mut table = std::mem::replace(&mut self.catalog.tables[i], model::Table::new(m, vec![]));
+        let mut table =
+            std::mem::replace(&mut self.catalog.tables[i], model::Table::new(m, vec![]));
         f(self, &mut table);
+        // Keep the statements that shaped the table next to its CREATE, so
+        // the report shows the whole source of what it converted.
+        if let Some(o) = &mut table.origin {
+            o.text.push_str("\nGO\n");
+            o.text.push_str(span.slice(self.src));
+        }
         self.catalog.tables[i] = table;
     }
 
@@ -343,7 +424,8 @@ impl Cx<'_> {
             } => {
                 let hit = |n: &Option<String>| {
                     names.is_empty()
-                        || n.as_ref().is_some_and(|n| names.iter().any(|x| x.eq_name(n)))
+                        || n.as_ref()
+                            .is_some_and(|n| names.iter().any(|x| x.eq_name(n)))
                 };
                 for fk in table.foreign_keys.iter_mut().filter(|f| hit(&f.name)) {
                     fk.enabled = *enable;
@@ -360,7 +442,8 @@ impl Cx<'_> {
             }
             AlterTableOp::DropConstraint(names) => {
                 let gone = |n: &Option<String>| {
-                    n.as_ref().is_some_and(|n| names.iter().any(|x| x.eq_name(n)))
+                    n.as_ref()
+                        .is_some_and(|n| names.iter().any(|x| x.eq_name(n)))
                 };
                 table.foreign_keys.retain(|f| !gone(&f.name));
                 table.checks.retain(|c| !gone(&c.name));
@@ -374,12 +457,16 @@ impl Cx<'_> {
                     }
                 }
             }
-            AlterTableOp::DropColumn(names) => {
-                table.columns.retain(|c| !names.iter().any(|n| n.eq_name(&c.name)))
-            }
+            AlterTableOp::DropColumn(names) => table
+                .columns
+                .retain(|c| !names.iter().any(|n| n.eq_name(&c.name))),
             AlterTableOp::AlterColumn(def) => {
                 let new = cx.column(def);
-                if let Some(c) = table.columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&new.name)) {
+                if let Some(c) = table
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name.eq_ignore_ascii_case(&new.name))
+                {
                     c.data_type = new.data_type;
                     c.nullable = new.nullable;
                     if new.collation.is_some() {
@@ -388,8 +475,15 @@ impl Cx<'_> {
                 }
             }
             // SSMS scripts every trigger followed by ENABLE TRIGGER: the state it has anyway.
-            AlterTableOp::Other(text) if text.trim_start().to_ascii_uppercase().starts_with("ENABLE TRIGGER") => {}
-            AlterTableOp::Other(text) => cx.note(span, format!("ALTER TABLE action not modelled: {}", text.trim())),
+            AlterTableOp::Other(text)
+                if text
+                    .trim_start()
+                    .to_ascii_uppercase()
+                    .starts_with("ENABLE TRIGGER") => {}
+            AlterTableOp::Other(text) => cx.note(
+                span,
+                format!("ALTER TABLE action not modelled: {}", text.trim()),
+            ),
         });
     }
 
@@ -428,7 +522,10 @@ impl Cx<'_> {
             min_value: s.min_value.as_ref().and_then(const_int),
             max_value: s.max_value.as_ref().and_then(const_int),
             cycle: s.cycle.unwrap_or(false),
-            cache: s.cache.as_ref().and_then(|c| c.as_ref().and_then(const_int)),
+            cache: s
+                .cache
+                .as_ref()
+                .and_then(|c| c.as_ref().and_then(const_int)),
             origin: Some(o),
         });
     }
@@ -462,27 +559,50 @@ impl Cx<'_> {
         }
         let mut named = std::collections::HashMap::new();
         for (i, a) in e.args.iter().enumerate() {
-            let key = a.name.clone().map(|n| n.to_ascii_lowercase()).unwrap_or_else(|| {
-                ["@name", "@value", "@level0type", "@level0name", "@level1type", "@level1name", "@level2type", "@level2name"]
+            let key = a
+                .name
+                .clone()
+                .map(|n| n.to_ascii_lowercase())
+                .unwrap_or_else(|| {
+                    [
+                        "@name",
+                        "@value",
+                        "@level0type",
+                        "@level0name",
+                        "@level1type",
+                        "@level1name",
+                        "@level2type",
+                        "@level2name",
+                    ]
                     .get(i)
                     .unwrap_or(&"")
                     .to_string()
-            });
+                });
             if let Expr::Literal(Literal::String { value, .. }, _) = a.value.unnested() {
                 named.insert(key, value.clone());
             }
         }
         let get = |k: &str| named.get(k).cloned().unwrap_or_default();
-        if !get("@name").eq_ignore_ascii_case("MS_Description") || !get("@level1type").eq_ignore_ascii_case("TABLE") {
+        if !get("@name").eq_ignore_ascii_case("MS_Description")
+            || !get("@level1type").eq_ignore_ascii_case("TABLE")
+        {
             return;
         }
         let table = model::ObjectName::new(get("@level0name"), get("@level1name"));
         let value = get("@value");
         let column = get("@level2name");
         let is_column = get("@level2type").eq_ignore_ascii_case("COLUMN");
-        if let Some(t) = self.catalog.table_mut(&table) {
+        if let Some(t) = self
+            .tables
+            .get(&table.key())
+            .map(|&i| &mut self.catalog.tables[i])
+        {
             if is_column {
-                if let Some(c) = t.columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&column)) {
+                if let Some(c) = t
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name.eq_ignore_ascii_case(&column))
+                {
                     c.comment = Some(value);
                 }
             } else if get("@level2type").is_empty() {
@@ -532,14 +652,33 @@ GO
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(c.database.as_deref(), Some("Hospital"));
         let ward = c.table(&model::ObjectName::new("dbo", "Ward")).unwrap();
-        assert_eq!(ward.columns[0].identity.as_ref().map(|i| (i.seed, i.increment)), Some((10, 1)));
-        assert_eq!(ward.columns[1].collation.as_deref(), Some("Chinese_PRC_CI_AS"));
-        assert_eq!(ward.columns[2].default.as_ref().unwrap().expression, "((0))");
-        assert_eq!(ward.columns[2].default.as_ref().unwrap().name.as_deref(), Some("DF_Ward_Beds"));
+        assert_eq!(
+            ward.columns[0]
+                .identity
+                .as_ref()
+                .map(|i| (i.seed, i.increment)),
+            Some((10, 1))
+        );
+        assert_eq!(
+            ward.columns[1].collation.as_deref(),
+            Some("Chinese_PRC_CI_AS")
+        );
+        assert_eq!(
+            ward.columns[2].default.as_ref().unwrap().expression,
+            "((0))"
+        );
+        assert_eq!(
+            ward.columns[2].default.as_ref().unwrap().name.as_deref(),
+            Some("DF_Ward_Beds")
+        );
         assert!(ward.primary_key.as_ref().unwrap().clustered);
         assert_eq!(ward.checks[0].expression, "([Beds] <= (60))");
         let ix = &ward.indexes[0];
-        assert!(ix.unique && ix.included == ["Beds"] && ix.filter.as_deref() == Some("([Name] IS NOT NULL)"));
+        assert!(
+            ix.unique
+                && ix.included == ["Beds"]
+                && ix.filter.as_deref() == Some("([Name] IS NOT NULL)")
+        );
         assert_eq!(ward.comment.as_deref(), Some("病区"));
         assert_eq!(ward.origin.as_ref().unwrap().line, 4);
 

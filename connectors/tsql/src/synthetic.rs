@@ -8,7 +8,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n.max(1)
     }
 }
@@ -95,7 +98,11 @@ mod tests {
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(c.tables.len(), 12);
         assert_eq!(c.tables[5].foreign_keys.len(), 1);
-        assert_eq!(c.routines.len(), 10, "8 routine slots: 4 procedures, 2 views, 2 trigger+function pairs");
+        assert_eq!(
+            c.routines.len(),
+            10,
+            "8 routine slots: 4 procedures, 2 views, 2 trigger+function pairs"
+        );
         assert_eq!(super::script(12, 8, 1), s, "deterministic");
     }
 }

@@ -39,7 +39,8 @@ use super::assemble::{
 };
 use super::lsn::Lsn;
 use super::window::{
-    check_retention, plan_window, split_by_instance, switch_in, CaptureInstance, Plan, Window,
+    check_coverage, check_retention, plan_window, split_by_instance, switch_in, CaptureInstance,
+    Plan, Window,
 };
 use crate::catalog::{self, int_of, text_of};
 use crate::config::MssqlConfig;
@@ -275,18 +276,74 @@ impl MssqlCdcSource {
         Ok(())
     }
 
+    /// The capture instances the server has now, as `schema.table/instance` names.
+    async fn instance_names(&mut self) -> Result<Vec<String>> {
+        let c = self.client().await?;
+        let rows = catalog::query(
+            c,
+            "capture instances (cdc.change_tables)",
+            "SELECT OBJECT_SCHEMA_NAME(source_object_id) + N'.' + OBJECT_NAME(source_object_id) + N'/' + capture_instance \
+             FROM cdc.change_tables",
+        )
+        .await?;
+        let mut names: Vec<String> = rows.iter().map(|r| text_of(&r[0]).to_lowercase()).collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn loaded_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .tables
+            .iter()
+            .flat_map(|(t, list)| {
+                list.iter()
+                    .map(move |i| format!("{}.{}/{}", t.schema, t.name, i.info.name).to_lowercase())
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
     async fn poll(&mut self) -> Result<bool> {
         let max_tx = self.opts.max_tx_per_window;
         let next_from = self.next_from.expect("started");
+        // A DBA adds a second capture instance after a schema change: pick it
+        // up at once, or the new columns would be read from the old instance
+        // (which does not capture them) until a restart.
+        let relevant: Vec<String> = self
+            .opts
+            .tables
+            .iter()
+            .map(|t| format!("{}.{}", t.schema, t.name).to_lowercase())
+            .chain(std::iter::once(format!("dbo.{CURSOR_TABLE}")))
+            .collect();
+        let current: Vec<String> = self
+            .instance_names()
+            .await?
+            .into_iter()
+            .filter(|n| {
+                n.split('/')
+                    .next()
+                    .is_some_and(|t| relevant.iter().any(|r| r == t))
+            })
+            .collect();
+        if current != self.loaded_names() {
+            self.load().await?;
+        }
         let c = self.client().await?;
         let r = catalog::query(
             c,
             "poll max LSN",
-            "SELECT sys.fn_cdc_get_max_lsn(), DATEDIFF(minute, SYSUTCDATETIME(), SYSDATETIME())",
+            "SELECT sys.fn_cdc_get_max_lsn(), DATEDIFF(minute, SYSUTCDATETIME(), SYSDATETIME()), SYSUTCDATETIME()",
         )
         .await?;
         let max_lsn = lsn_of(r.first().and_then(|r| r.first()))?;
         let utc_offset = r.first().map(|r| int_of(&r[1])).unwrap_or(0);
+        // Heartbeats carry the server's clock, not ours: lag is measured in source time.
+        let server_now = r
+            .first()
+            .and_then(|r| local_to_unix_us(&r[2], 0))
+            .unwrap_or_else(now_us);
         let mut q = Query::new(format!(
             "SELECT TOP ({}) start_lsn, sys.fn_cdc_map_lsn_to_time(start_lsn) FROM cdc.lsn_time_mapping \
              WHERE start_lsn >= @P1 AND start_lsn <= @P2 ORDER BY start_lsn",
@@ -320,7 +377,7 @@ impl MssqlCdcSource {
                     let at = self.next_from.expect("set").decrement();
                     self.buffer.push_back(SourceItem::Heartbeat {
                         position: SourcePosition::Mssql(end_of(at)),
-                        at_us: now_us(),
+                        at_us: server_now,
                     });
                     return Ok(true);
                 }
@@ -333,6 +390,11 @@ impl MssqlCdcSource {
         let mut switches = Vec::new();
         for (t, instances) in &self.tables {
             let infos: Vec<CaptureInstance> = instances.iter().map(|i| i.info.clone()).collect();
+            // The cursor table is CDC-enabled by the sink before its first
+            // write, so a young instance there hides nothing.
+            if !instances[0].table.is_cursor {
+                check_coverage(&t.to_string(), &infos, w.from).map_err(Error::Unsupported)?;
+            }
             if let Some((new, at)) = switch_in(&infos, w) {
                 let old = infos
                     .iter()
@@ -379,7 +441,7 @@ impl MssqlCdcSource {
         // (dropped) transactions: say so, so a restart does not re-read them.
         self.buffer.push_back(SourceItem::Heartbeat {
             position: SourcePosition::Mssql(end_of(w.to)),
-            at_us: now_us(),
+            at_us: server_now,
         });
         self.next_from = Some(w.to.increment());
         Ok(true)

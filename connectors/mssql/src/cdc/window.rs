@@ -116,6 +116,25 @@ pub fn check_retention(
     Ok(())
 }
 
+/// Checks the table's capture instances reach back to `from`.
+///
+/// If the oldest instance starts after `from`, the changes in between were
+/// never captured (CDC was disabled and re-enabled, or the old instance was
+/// dropped while sluice was behind): that is a gap, not a quiet start.
+pub fn check_coverage(table: &str, instances: &[CaptureInstance], from: Lsn) -> Result<(), String> {
+    let Some(oldest) = instances.iter().min_by_key(|i| i.start_lsn) else {
+        return Err(format!("{table}: no capture instance"));
+    };
+    if oldest.start_lsn > from {
+        return Err(format!(
+            "{table}: its oldest capture instance {} starts at LSN {}, after sluice's position {from}: \
+             changes made before it were never captured. Re-snapshot {table}",
+            oldest.name, oldest.start_lsn
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +279,22 @@ mod tests {
                 .count();
             assert_eq!(n, 1, "lsn {x}");
         }
+    }
+
+    #[test]
+    fn an_instance_younger_than_the_position_is_a_gap() {
+        let inst = vec![CaptureInstance {
+            name: "dbo_t".into(),
+            start_lsn: l(30),
+        }];
+        assert!(check_coverage("dbo.t", &inst, l(30)).is_ok());
+        assert!(check_coverage("dbo.t", &inst, l(31)).is_ok());
+        let e = check_coverage("dbo.t", &inst, l(10)).unwrap_err();
+        assert!(
+            e.contains("dbo_t") && e.contains("Re-snapshot dbo.t"),
+            "{e}"
+        );
+        assert!(check_coverage("dbo.t", &[], l(10)).is_err());
     }
 
     #[test]

@@ -73,10 +73,7 @@ impl<R: Read> BinlogFile<R> {
 
 /// Decodes a whole binlog file into transactions, using only the binlog's
 /// own FULL row metadata (no catalog: a file read offline has none).
-pub fn read_transactions(
-    path: &Path,
-    each: impl FnMut(Transaction),
-) -> Result<Stats, DecodeError> {
+pub fn read_transactions(path: &Path, each: impl FnMut(Transaction)) -> Result<Stats, DecodeError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

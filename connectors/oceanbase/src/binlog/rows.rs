@@ -335,7 +335,7 @@ fn value(c: &mut Cursor<'_>, col: &ColumnSpec) -> Result<Value, DecodeError> {
             let names: Vec<&str> = members
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| bits & (1 << i) != 0)
+                .filter(|(i, _)| *i < 64 && bits & (1 << i) != 0)
                 .map(|(_, m)| m.as_str())
                 .collect();
             Value::String(names.join(","))

@@ -283,6 +283,9 @@ impl TableSchema {
                     let Some(m) = m else {
                         return bad(format!("{table}.{name}: ENUM members unknown"));
                     };
+                    if !(1..=2).contains(&w.meta[1]) {
+                        return bad(format!("{table}.{name}: ENUM of {} bytes", w.meta[1]));
+                    }
                     ColumnKind::Enum {
                         width: w.meta[1],
                         members: m.into(),
@@ -294,6 +297,9 @@ impl TableSchema {
                     let Some(m) = m else {
                         return bad(format!("{table}.{name}: SET members unknown"));
                     };
+                    if !(1..=8).contains(&w.meta[1]) {
+                        return bad(format!("{table}.{name}: SET of {} bytes", w.meta[1]));
+                    }
                     ColumnKind::Set {
                         width: w.meta[1],
                         members: m.into(),
@@ -393,11 +399,11 @@ fn kind_of(
         ty::DATETIME => ColumnKind::DateTimeOld,
         ty::TIMESTAMP => ColumnKind::TimestampOld,
         ty::BIT => {
-            let bytes = w.meta[1] + u8::from(w.meta[0] > 0);
+            let bytes = w.meta[1] as u16 + u16::from(w.meta[0] > 0);
             if bytes == 0 || bytes > 8 {
                 return bad(format!("{table}.{name}: BIT of {bytes} bytes"));
             }
-            ColumnKind::Bit { bytes }
+            ColumnKind::Bit { bytes: bytes as u8 }
         }
         ty::VARCHAR | ty::VAR_STRING => {
             let max = u16::from_le_bytes(w.meta) as usize;
@@ -436,9 +442,11 @@ fn kind_of(
                 json: cat.is_some_and(|c| c.json),
             }
         }
-        ty::JSON => return bad(format!(
+        ty::JSON => {
+            return bad(format!(
             "{table}.{name}: MySQL binary JSON is not decoded yet (MariaDB's JSON is text and is)"
-        )),
+        ))
+        }
         ty::NULL => ColumnKind::Null,
         other => return bad(format!("{table}.{name}: unsupported column type {other}")),
     })

@@ -271,6 +271,9 @@ impl Source for BinlogSource {
         }
         self.resolved.clear();
         self.catalog.invalidate();
+        // A restart usually follows a lost connection: the catalog one is
+        // likely dead too.
+        self.catalog_conn = None;
         self.decoder = Decoder::default();
         self.check_server().await?;
         let pos = match from {
@@ -286,7 +289,7 @@ impl Source for BinlogSource {
         let hb = self.config.heartbeat;
         let (asm, stream) = match (&pos.gtid_set, self.mariadb) {
             (Some(set), true) if self.config.resume_by_gtid => {
-                let asm = Assembler::new("", 0, Some(set)).map_err(|e| Error::Invalid(e.0))?;
+                let asm = Assembler::at_gtid(set).map_err(|e| Error::Invalid(e.0))?;
                 (
                     asm,
                     stream::open(conn, self.config.server_id, DumpFrom::MariaGtid(set), hb).await?,

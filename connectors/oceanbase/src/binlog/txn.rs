@@ -133,6 +133,9 @@ pub struct Assembler {
     /// Transactions ending at or before this offset of `file` are skipped
     /// (reading forward from a file start to an exact offset).
     skip_until: Option<(String, u64)>,
+    /// False after a GTID-based start until the first transaction shows
+    /// where in the file the server resumed (it skips silently to there).
+    offset_known: bool,
     pub stats: Stats,
 }
 
@@ -169,8 +172,18 @@ impl Assembler {
             gtid_state,
             gtid_known,
             skip_until: None,
+            offset_known: true,
             stats: Stats::default(),
         })
+    }
+
+    /// An assembler for a stream the server positions by GTID state: file
+    /// and offset are learnt from the stream, and no position is reported
+    /// before the first transaction pins them down.
+    pub fn at_gtid(gtid_set: &str) -> Result<Self, DecodeError> {
+        let mut a = Assembler::new("", 0, Some(gtid_set))?;
+        a.offset_known = false;
+        Ok(a)
     }
 
     /// Skips every transaction that ends at or before `file:offset`: used
@@ -192,7 +205,11 @@ impl Assembler {
     /// resume from inside one would lose its first half), and never before
     /// the point a caller asked to resume after.
     pub fn idle_position(&self) -> Option<BinlogPosition> {
-        if self.current.is_some() || self.pending_gtid.is_some() || self.skipping() {
+        if !self.offset_known
+            || self.current.is_some()
+            || self.pending_gtid.is_some()
+            || self.skipping()
+        {
             return None;
         }
         Some(self.position())
@@ -253,6 +270,9 @@ impl Assembler {
                 self.offset = *position;
             }
             Event::MariaGtid { gtid, standalone } => {
+                if !h.is_artificial() {
+                    self.offset_known = true;
+                }
                 if self.current.is_some() {
                     return bad("GTID inside a transaction");
                 }
@@ -279,6 +299,9 @@ impl Assembler {
                 }
             }
             Event::MysqlGtid { sid, gno } => {
+                if !h.is_artificial() {
+                    self.offset_known = true;
+                }
                 let uuid = sluice_engine::value::uuid_to_string(sid);
                 self.pending_gtid = Some((format!("{uuid}:{gno}"), None));
             }

@@ -46,19 +46,31 @@ pub fn scan(definition: &str, first_line: u32, database: Option<&str>) -> Vec<Hi
         let t = &toks[i];
         let up = t.text.to_ascii_uppercase();
         match &t.kind {
-            TokenKind::Word if up.starts_with('#') => hit("TSQL-TEMP-TABLE", t, Some(t.text.clone())),
+            TokenKind::Word if up.starts_with('#') => {
+                hit("TSQL-TEMP-TABLE", t, Some(t.text.clone()))
+            }
             TokenKind::Word => match up.as_str() {
                 "CURSOR" => hit("TSQL-CURSOR", t, None),
                 "NOLOCK" => hit("TSQL-NOLOCK", t, None),
                 "NOCOUNT" => hit("TSQL-NOCOUNT", t, None),
                 "TRY" if i > 0 && kw(i - 1, "BEGIN") => hit("TSQL-TRY-CATCH", t, None),
                 "RAISERROR" | "THROW" => hit("TSQL-RAISERROR", t, None),
-                "TRAN" | "TRANSACTION" if i > 0 && (kw(i - 1, "BEGIN") || kw(i - 1, "COMMIT") || kw(i - 1, "ROLLBACK") || kw(i - 1, "SAVE")) => {
+                "TRAN" | "TRANSACTION"
+                    if i > 0
+                        && (kw(i - 1, "BEGIN")
+                            || kw(i - 1, "COMMIT")
+                            || kw(i - 1, "ROLLBACK")
+                            || kw(i - 1, "SAVE")) =>
+                {
                     hit("TSQL-TRANSACTION", t, None)
                 }
                 "XACT_ABORT" => hit("TSQL-TRANSACTION", t, None),
-                "MERGE" if t.line_start || (i > 0 && punct(i - 1, ";")) => hit("TSQL-MERGE", t, None),
-                "OUTPUT" if kw(i + 1, "INSERTED") || kw(i + 1, "DELETED") => hit("TSQL-OUTPUT-CLAUSE", t, None),
+                "MERGE" if t.line_start || (i > 0 && punct(i - 1, ";")) => {
+                    hit("TSQL-MERGE", t, None)
+                }
+                "OUTPUT" if kw(i + 1, "INSERTED") || kw(i + 1, "DELETED") => {
+                    hit("TSQL-OUTPUT-CLAUSE", t, None)
+                }
                 "SCOPE_IDENTITY" => hit("TSQL-IDENTITY-FN", t, None),
                 "TOP" => hit("TSQL-TOP", t, None),
                 "PRINT" => hit("TSQL-PRINT", t, None),
@@ -69,24 +81,42 @@ pub fn scan(definition: &str, first_line: u32, database: Option<&str>) -> Vec<Hi
                 "OPENQUERY" | "OPENROWSET" | "OPENDATASOURCE" => hit("TSQL-LINKED-SERVER", t, None),
                 "EXTERNAL" if kw(i + 1, "NAME") => hit("TSQL-CLR", t, None),
                 "SCHEMABINDING" => hit("TSQL-SCHEMABINDING", t, None),
-                "AS" if i > 0 && (kw(i - 1, "EXECUTE") || kw(i - 1, "EXEC")) && ["OWNER", "CALLER", "SELF"].iter().any(|k| kw(i + 1, k)) || (i > 0 && (kw(i - 1, "EXECUTE") || kw(i - 1, "EXEC")) && toks.get(i + 1).is_some_and(|n| matches!(n.kind, TokenKind::String { .. }))) => {
+                "AS" if i > 0
+                    && (kw(i - 1, "EXECUTE") || kw(i - 1, "EXEC"))
+                    && ["OWNER", "CALLER", "SELF"].iter().any(|k| kw(i + 1, k))
+                    || (i > 0
+                        && (kw(i - 1, "EXECUTE") || kw(i - 1, "EXEC"))
+                        && toks
+                            .get(i + 1)
+                            .is_some_and(|n| matches!(n.kind, TokenKind::String { .. }))) =>
+                {
                     hit("TSQL-EXECUTE-AS", t, None)
                 }
                 "EXEC" | "EXECUTE" => {
                     let dynamic = punct(i + 1, "(")
                         || kw(i + 1, "sp_executesql")
-                        || (toks.get(i + 1).is_some_and(|n| n.kind == TokenKind::Variable) && !punct(i + 2, "="))
+                        || (toks
+                            .get(i + 1)
+                            .is_some_and(|n| n.kind == TokenKind::Variable)
+                            && !punct(i + 2, "="))
                         || (kw(i + 1, "sys") && punct(i + 2, ".") && kw(i + 3, "sp_executesql"));
                     if dynamic {
                         hit("TSQL-DYNAMIC-SQL", t, None);
                     }
                 }
-                "SELECT" | "INSERT" | "UPDATE" | "DELETE" => last_dml = Some(if up == "SELECT" { "SELECT" } else { "OTHER" }),
+                "SELECT" | "INSERT" | "UPDATE" | "DELETE" => {
+                    last_dml = Some(if up == "SELECT" { "SELECT" } else { "OTHER" })
+                }
                 "INTO" if last_dml == Some("SELECT") => {
                     hit("TSQL-SELECT-INTO", t, None);
                     last_dml = None;
                 }
-                "TABLE" if i > 0 && toks[i - 1].kind == TokenKind::Variable && i > 1 && kw(i - 2, "DECLARE") => {
+                "TABLE"
+                    if i > 0
+                        && toks[i - 1].kind == TokenKind::Variable
+                        && i > 1
+                        && kw(i - 2, "DECLARE") =>
+                {
                     hit("TSQL-TABLE-VARIABLE", t, None)
                 }
                 _ => {}
@@ -104,7 +134,9 @@ pub fn scan(definition: &str, first_line: u32, database: Option<&str>) -> Vec<Hi
             _ => {}
         }
         // Dotted names: 4 parts reach a linked server, 3 parts another database.
-        if matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent(_)) && !(i > 0 && punct(i - 1, ".")) {
+        if matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent(_))
+            && !(i > 0 && punct(i - 1, "."))
+        {
             let mut parts = vec![t.text.clone()];
             let mut j = i;
             while punct(j + 1, ".") {
@@ -171,8 +203,14 @@ mod tests {
 
     #[test]
     fn insert_into_is_not_select_into() {
-        assert!(!rules("INSERT INTO t (a) SELECT a FROM b").iter().any(|x| x.0 == "TSQL-SELECT-INTO"));
-        assert!(!rules("EXEC dbo.p @a = 1").iter().any(|x| x.0 == "TSQL-DYNAMIC-SQL"));
-        assert!(rules("EXEC sp_executesql @s").iter().any(|x| x.0 == "TSQL-DYNAMIC-SQL"));
+        assert!(!rules("INSERT INTO t (a) SELECT a FROM b")
+            .iter()
+            .any(|x| x.0 == "TSQL-SELECT-INTO"));
+        assert!(!rules("EXEC dbo.p @a = 1")
+            .iter()
+            .any(|x| x.0 == "TSQL-DYNAMIC-SQL"));
+        assert!(rules("EXEC sp_executesql @s")
+            .iter()
+            .any(|x| x.0 == "TSQL-DYNAMIC-SQL"));
     }
 }

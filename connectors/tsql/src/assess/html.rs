@@ -38,7 +38,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .c-ignored{color:var(--mut)}.c-auto{color:var(--ok)}.c-review{color:var(--chg)}.c-manual{color:var(--man);font-weight:600}.c-unsupported{color:var(--uns);font-weight:600}
 .filters{display:flex;gap:10px;margin-bottom:10px;flex-wrap:wrap}.filters select,.filters input{padding:5px 8px;border:1px solid var(--line);border-radius:6px}
 details{border-top:1px solid var(--line)}details:first-of-type{border-top:none}summary{cursor:pointer;padding:7px 4px;display:flex;gap:12px;align-items:center}
-summary .name{font-family:ui-monospace,Consolas,monospace;flex:1}summary .kind{color:var(--mut);width:90px}summary .cnt{color:var(--mut);font-size:12px}
+summary .pill{min-width:150px;text-align:center}summary .name{font-family:ui-monospace,Consolas,monospace;flex:1}summary .kind{color:var(--mut);width:90px}summary .cnt{color:var(--mut);font-size:12px}
 .findings{margin:4px 0 10px 18px;padding:0}.findings li{margin:2px 0;list-style:none}.findings code{font-size:12px;background:#f6f8fa;padding:0 4px;border-radius:4px}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:10px;margin:0 0 12px}.side div{min-width:0}.side h4{margin:4px 0;font-size:12px;color:var(--mut)}
 pre{margin:0;background:#f6f8fa;border:1px solid var(--line);border-radius:6px;padding:8px;overflow:auto;max-height:420px;font:12px/1.4 ui-monospace,Consolas,monospace;white-space:pre}
@@ -79,8 +79,16 @@ fn class_label(c: Class) -> &'static str {
 
 /// Renders the report.
 pub fn render(r: &Report) -> String {
+    let mut out = Vec::new();
+    render_to(r, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("the page is built from str")
+}
+
+/// Renders the report into a writer, one object at a time, so a report of
+/// tens of thousands of objects is never held in memory as one string.
+pub fn render_to(r: &Report, out: &mut impl std::io::Write) -> std::io::Result<()> {
     let s = &r.summary;
-    let mut h = String::with_capacity(64 * 1024 + r.objects.len() * 2048);
+    let mut h = String::with_capacity(64 * 1024);
     let _ = write!(
         h,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>sluice assessment — {}</title><style>{STYLE}</style></head><body>",
@@ -122,7 +130,13 @@ pub fn render(r: &Report) -> String {
     );
     h.push_str("<table><tr><th>Object kind</th><th class=n>Total</th><th class=n>Unchanged</th><th class=n>With changes</th><th class=n>Manual</th><th class=n>Unsupported</th><th class=n>Automatic</th><th>Distribution</th><th class=n>Lines</th></tr>");
     for k in s.by_kind.iter().chain(std::iter::once(&s.overall)) {
-        let w = |n: u32| if k.total == 0 { 0.0 } else { 100.0 * f64::from(n) / f64::from(k.total) };
+        let w = |n: u32| {
+            if k.total == 0 {
+                0.0
+            } else {
+                100.0 * f64::from(n) / f64::from(k.total)
+            }
+        };
         let _ = write!(
             h,
             "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{:.1}%</td><td><div class=bar><i class=s-unchanged style=\"width:{:.2}%\"></i><i class=s-changed style=\"width:{:.2}%\"></i><i class=s-manual style=\"width:{:.2}%\"></i><i class=s-unsupported style=\"width:{:.2}%\"></i></div></td><td class=n>{}</td></tr>",
@@ -134,7 +148,11 @@ pub fn render(r: &Report) -> String {
     h.push_str("</table><p class=legend><span><span class=\"pill s-unchanged\">unchanged</span></span><span><span class=\"pill s-changed\">with changes</span></span><span><span class=\"pill s-manual\">manual</span></span><span><span class=\"pill s-unsupported\">unsupported</span></span></p>");
     h.push_str("<table><tr><th>Findings by class</th><th class=n>Occurrences</th><th class=n>Distinct rules</th></tr>");
     for (c, n) in &s.findings_by_class {
-        let _ = write!(h, "<tr><td class=\"c-{c}\">{c}</td><td class=n>{}</td><td class=n>{}</td></tr>", n.total, n.distinct);
+        let _ = write!(
+            h,
+            "<tr><td class=\"c-{c}\">{c}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            n.total, n.distinct
+        );
     }
     h.push_str("</table></section>");
 
@@ -157,7 +175,10 @@ pub fn render(r: &Report) -> String {
         }
         h.push_str("</table>");
     }
-    if r.objects.iter().any(|o| o.findings.iter().any(|f| f.rule == "ROUTINE-NOT-CONVERTED")) {
+    if r.objects
+        .iter()
+        .any(|o| o.findings.iter().any(|f| f.rule == "ROUTINE-NOT-CONVERTED"))
+    {
         h.push_str("<p class=muted>Views, procedures, functions and triggers are listed with the constructs found in them; converting their bodies is the job of <code>sluice convert</code>.</p>");
     }
     h.push_str("</section>");
@@ -208,7 +229,12 @@ pub fn render(r: &Report) -> String {
                     class_label(f.class),
                     esc(f.rule),
                     esc(&f.message),
-                    f.line.map(|l| format!(" <span class=muted>(line {l})</span>")).unwrap_or_default()
+                    match (&f.file, f.line) {
+                        (Some(file), Some(l)) =>
+                            format!(" <span class=muted>({} line {l})</span>", esc(file)),
+                        (_, Some(l)) => format!(" <span class=muted>(line {l})</span>"),
+                        _ => String::new(),
+                    }
                 );
             }
             h.push_str("</ul>");
@@ -228,6 +254,10 @@ pub fn render(r: &Report) -> String {
             if src.is_empty() { "<span class=muted>(from the catalog)</span>".to_string() } else { esc(src) },
             if target.is_empty() { "<span class=muted>(nothing created)</span>".to_string() } else { esc(&target) }
         );
+        if h.len() > 1 << 20 {
+            out.write_all(h.as_bytes())?;
+            h.clear();
+        }
     }
     h.push_str("</div></section>");
 
@@ -269,5 +299,5 @@ pub fn render(r: &Report) -> String {
         esc(&r.tool),
         esc(&s.line)
     );
-    h
+    out.write_all(h.as_bytes())
 }

@@ -8,8 +8,10 @@ pub mod constructs;
 pub mod html;
 pub mod report;
 
-use crate::dialect::oceanbase::{self, rules, Capabilities, ConvertOptions, ObjectKind, ObjectReport};
-use crate::lower::{lower_into, LowerNote};
+use crate::dialect::oceanbase::{
+    self, rules, Capabilities, ConvertOptions, ObjectKind, ObjectReport,
+};
+use crate::lower::{LowerNote, Lowerer};
 use report::{FileSummary, Report, ScriptDiagnostic};
 use sluice_engine::schema::{Catalog, Origin, RoutineKind};
 use std::path::{Path, PathBuf};
@@ -73,7 +75,11 @@ pub fn read_scripts(dir: &Path) -> std::io::Result<Vec<ScriptInput>> {
         .into_iter()
         .map(|p| {
             let bytes = std::fs::read(&p)?;
-            let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(dir)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
             Ok(ScriptInput { path: rel, bytes })
         })
         .collect()
@@ -93,7 +99,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Parses, converts and reports.
 pub fn assess_files(files: &[ScriptInput], opts: &AssessOptions) -> Report {
-    let caps = opts.capabilities.clone().unwrap_or_else(Capabilities::seekdb);
+    let caps = opts
+        .capabilities
+        .clone()
+        .unwrap_or_else(Capabilities::seekdb);
     let mut catalog = Catalog::default();
     let mut notes: Vec<LowerNote> = Vec::new();
     let mut diagnostics = Vec::new();
@@ -101,9 +110,20 @@ pub fn assess_files(files: &[ScriptInput], opts: &AssessOptions) -> Report {
     let mut unparsed = Vec::new();
     for f in files {
         let decoded = crate::decode::decode(&f.bytes);
-        let script = crate::parse_script(&decoded.text);
-        let statements = script.statements().count();
-        for d in &script.diagnostics {
+        let text = decoded.text;
+        let (mut batches, mut statements) = (0u32, 0u32);
+        // Batch by batch: each batch's tree is dropped once lowered.
+        let diags = {
+            let mut lw = Lowerer::new(&mut catalog, &f.path, &text, &mut notes);
+            crate::parser::parse_each_batch(&text, |b| {
+                batches += 1;
+                statements += b.statements.len() as u32;
+                for st in &b.statements {
+                    lw.statement(st);
+                }
+            })
+        };
+        for d in &diags {
             diagnostics.push(ScriptDiagnostic {
                 file: f.path.clone(),
                 severity: d.severity,
@@ -124,7 +144,11 @@ pub fn assess_files(files: &[ScriptInput], opts: &AssessOptions) -> Report {
                         text: d.raw.clone(),
                     }),
                 );
-                o.add("PARSE-ERROR", format!("line {}, column {}: {}", d.line, d.column, d.message), Some(d.line));
+                o.add(
+                    "PARSE-ERROR",
+                    format!("line {}, column {}: {}", d.line, d.column, d.message),
+                    Some(d.line),
+                );
                 o.settle();
                 unparsed.push(o);
             }
@@ -133,12 +157,14 @@ pub fn assess_files(files: &[ScriptInput], opts: &AssessOptions) -> Report {
             path: f.path.clone(),
             encoding: decoded.encoding.to_string(),
             decode_errors: decoded.had_errors,
-            lines: decoded.text.lines().count() as u32,
-            batches: script.batches.len() as u32,
-            statements: statements as u32,
-            parse_errors: script.diagnostics.iter().filter(|d| d.severity == crate::ast::Severity::Error).count() as u32,
+            lines: text.lines().count() as u32,
+            batches,
+            statements,
+            parse_errors: diags
+                .iter()
+                .filter(|d| d.severity == crate::ast::Severity::Error)
+                .count() as u32,
         });
-        lower_into(&mut catalog, &f.path, &script, &mut notes);
     }
     let conversion = oceanbase::convert(&catalog, &caps, &opts.convert);
     let mut objects = conversion.objects;
@@ -165,7 +191,11 @@ fn routine_report(r: &sluice_engine::schema::Routine, database: Option<&str>) ->
         RoutineKind::Function => ObjectKind::Function,
         RoutineKind::Trigger => ObjectKind::Trigger,
     };
-    let mut o = ObjectReport::new(kind, format!("{}.{}", r.name.schema_or_dbo(), r.name.name), r.origin.clone());
+    let mut o = ObjectReport::new(
+        kind,
+        format!("{}.{}", r.name.schema_or_dbo(), r.name.name),
+        r.origin.clone(),
+    );
     let first = r.origin.as_ref().map(|o| o.line).unwrap_or(1);
     let lines = r.definition.lines().count();
     o.add(
@@ -177,18 +207,27 @@ fn routine_report(r: &sluice_engine::schema::Routine, database: Option<&str>) ->
         let rule = rules::rule(h.rule);
         let shown: Vec<String> = h.lines.iter().take(8).map(|l| l.to_string()).collect();
         let more = if h.lines.len() > 8 { ", ..." } else { "" };
-        let names = if h.names.is_empty() { String::new() } else { format!(" ({})", h.names.join(", ")) };
+        let names = if h.names.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", h.names.join(", "))
+        };
         let mut f = oceanbase::Finding {
             rule: rule.id,
             class: rule.class,
             message: format!("{}{names}: line {}{more}", rule.id, shown.join(", ")),
             line: h.lines.first().copied(),
             count: h.lines.len() as u32,
+            file: None,
         };
         if h.lines.len() == 1 {
             f.message = format!("line {}{names}", h.lines[0]);
         } else {
-            f.message = format!("{} occurrences{names}: lines {}{more}", h.lines.len(), shown.join(", "));
+            f.message = format!(
+                "{} occurrences{names}: lines {}{more}",
+                h.lines.len(),
+                shown.join(", ")
+            );
         }
         o.findings.push(f);
     }

@@ -13,7 +13,9 @@
 
 use super::EffortModel;
 use crate::ast::Severity;
-use crate::dialect::oceanbase::{rules, Capabilities, ConvertOptions, ObjectKind, ObjectReport, Status};
+use crate::dialect::oceanbase::{
+    rules, Capabilities, ConvertOptions, ObjectKind, ObjectReport, Status,
+};
 use crate::lower::LowerNote;
 use rules::Class;
 use serde::Serialize;
@@ -208,7 +210,10 @@ fn pct(n: u32, d: u32) -> f64 {
 }
 
 fn lines_of(o: &ObjectReport) -> u32 {
-    o.origin.as_ref().map(|x| x.end_line.saturating_sub(x.line) + 1).unwrap_or(0)
+    o.origin
+        .as_ref()
+        .map(|x| x.end_line.saturating_sub(x.line) + 1)
+        .unwrap_or(0)
 }
 
 const KIND_ORDER: &[ObjectKind] = &[
@@ -246,7 +251,10 @@ pub(super) fn build(input: BuildInput) -> Report {
         diagnostics,
         notes,
     } = input;
-    let counted: Vec<&ObjectReport> = objects.iter().filter(|o| o.kind != ObjectKind::Database).collect();
+    let counted: Vec<&ObjectReport> = objects
+        .iter()
+        .filter(|o| o.kind != ObjectKind::Database)
+        .collect();
     let mut by_kind = Vec::new();
     let mut overall = KindSummary {
         kind: "all".into(),
@@ -281,19 +289,36 @@ pub(super) fn build(input: BuildInput) -> Report {
                 let b = blockers.entry(f.rule).or_default();
                 b.1 += f.count;
             }
-            let minutes = model.rule_minutes.get(f.rule).copied().unwrap_or(f64::from(rules::rule(f.rule).minutes));
+            let minutes = model
+                .rule_minutes
+                .get(f.rule)
+                .copied()
+                .unwrap_or(f64::from(rules::rule(f.rule).minutes));
             occurrence_min += minutes * f64::from(f.count);
         }
-        for rule in o.findings.iter().filter(|f| f.class >= Class::Manual && f.rule != "ROUTINE-NOT-CONVERTED").map(|f| f.rule).collect::<BTreeSet<_>>() {
+        for rule in o
+            .findings
+            .iter()
+            .filter(|f| f.class >= Class::Manual && f.rule != "ROUTINE-NOT-CONVERTED")
+            .map(|f| f.rule)
+            .collect::<BTreeSet<_>>()
+        {
             blockers.entry(rule).or_default().0 += 1;
         }
         if o.findings.iter().any(|f| f.rule == "ROUTINE-NOT-CONVERTED") {
-            routine_min += model.routine_base_minutes + model.routine_minutes_per_line * f64::from(lines_of(o));
+            routine_min += model.routine_base_minutes
+                + model.routine_minutes_per_line * f64::from(lines_of(o));
         }
     }
     let learn_min: f64 = fired
         .keys()
-        .map(|id| model.rule_learn_minutes.get(*id).copied().unwrap_or(f64::from(rules::rule(id).learn_minutes)))
+        .map(|id| {
+            model
+                .rule_learn_minutes
+                .get(*id)
+                .copied()
+                .unwrap_or(f64::from(rules::rule(id).learn_minutes))
+        })
         .sum();
     let hours = |m: f64| (m / 6.0).round() / 10.0;
     let total_h = hours(occurrence_min + learn_min + routine_min);
@@ -318,9 +343,17 @@ pub(super) fn build(input: BuildInput) -> Report {
             }
         })
         .collect();
-    top.sort_by(|a, b| b.objects.cmp(&a.objects).then(b.occurrences.cmp(&a.occurrences)).then(a.rule.cmp(&b.rule)));
+    top.sort_by(|a, b| {
+        b.objects
+            .cmp(&a.objects)
+            .then(b.occurrences.cmp(&a.occurrences))
+            .then(a.rule.cmp(&b.rule))
+    });
     top.truncate(10);
-    let parse_errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count() as u32;
+    let parse_errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count() as u32;
     let script_lines = files.iter().map(|f| f.lines).sum();
     let line = format!(
         "objects={} automatic={} automatic_pct={} manual={} unsupported={} parse_errors={} effort_person_days={} target=\"{}\"",
@@ -352,13 +385,10 @@ pub(super) fn build(input: BuildInput) -> Report {
             occurrences: n,
         })
         .collect();
-    let deploy = crate::dialect::oceanbase::Conversion {
-        objects: objects.clone(),
-    }
-    .deploy_statements()
-    .into_iter()
-    .map(str::to_string)
-    .collect();
+    let deploy = crate::dialect::oceanbase::deploy_order(&objects)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     Report {
         format: "sluice-assess/1",
         tool: format!("sluice {}", env!("CARGO_PKG_VERSION")),
@@ -416,10 +446,7 @@ impl Report {
 
     /// The deploy script for the `mysql` client.
     pub fn deploy_script(&self) -> String {
-        crate::dialect::oceanbase::Conversion {
-            objects: self.objects.clone(),
-        }
-        .deploy_script()
+        crate::dialect::oceanbase::deploy_script(&self.objects)
     }
 
     /// A terminal summary.
@@ -447,12 +474,18 @@ impl Report {
             s.effort.person_days, s.effort.person_hours, s.effort.routine_hours, s.effort.occurrence_hours, s.effort.learning_hours
         ));
         if s.parse_errors > 0 {
-            out.push_str(&format!("statements that did not parse: {} (listed in the report)\n", s.parse_errors));
+            out.push_str(&format!(
+                "statements that did not parse: {} (listed in the report)\n",
+                s.parse_errors
+            ));
         }
         if !s.top_blockers.is_empty() {
             out.push_str("\ntop blocking reasons:\n");
             for b in s.top_blockers.iter().take(5) {
-                out.push_str(&format!("  {:<26} {:>4} objects  {}\n", b.rule, b.objects, b.title));
+                out.push_str(&format!(
+                    "  {:<26} {:>4} objects  {}\n",
+                    b.rule, b.objects, b.title
+                ));
             }
         }
         out.push_str(&format!("\n{}\n", s.line));

@@ -222,7 +222,7 @@ pub enum AlterTableOp {
     /// `DROP COLUMN name, ...`.
     DropColumn(Vec<Ident>),
     /// `ALTER COLUMN name type [NULL|NOT NULL] ...`.
-    AlterColumn(ColumnDef),
+    AlterColumn(Box<ColumnDef>),
     /// Another action, kept as text (`SET (...)`, `ENABLE TRIGGER`, `SWITCH`, ...).
     Other(String),
 }

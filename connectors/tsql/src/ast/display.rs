@@ -9,15 +9,86 @@ use std::fmt::{self, Display, Formatter, Write};
 
 /// Words that must be bracketed when printed as identifiers.
 const RESERVED: &[&str] = &[
-    "add", "all", "alter", "and", "any", "as", "asc", "between", "by", "case", "cast", "check",
-    "clustered", "collate", "column", "constraint", "convert", "create", "cross", "current",
-    "default", "delete", "desc", "distinct", "drop", "else", "end", "escape", "exec", "execute",
-    "exists", "for", "foreign", "from", "function", "go", "identity", "in", "index", "insert",
-    "into", "is", "join", "key", "like", "nonclustered", "not", "null", "of", "on", "or",
-    "order", "primary", "procedure", "references", "rowguidcol", "select", "set", "table",
-    "then", "to", "trigger", "union", "unique", "update", "use", "values", "view", "when",
-    "where", "with", "persisted", "sparse", "filestream", "include", "next", "try_cast",
-    "try_convert", "cycle", "textimage_on",
+    "add",
+    "all",
+    "alter",
+    "and",
+    "any",
+    "as",
+    "asc",
+    "between",
+    "by",
+    "case",
+    "cast",
+    "check",
+    "clustered",
+    "collate",
+    "column",
+    "constraint",
+    "convert",
+    "create",
+    "cross",
+    "current",
+    "default",
+    "delete",
+    "desc",
+    "distinct",
+    "drop",
+    "else",
+    "end",
+    "escape",
+    "exec",
+    "execute",
+    "exists",
+    "for",
+    "foreign",
+    "from",
+    "function",
+    "go",
+    "identity",
+    "in",
+    "index",
+    "insert",
+    "into",
+    "is",
+    "join",
+    "key",
+    "like",
+    "nonclustered",
+    "not",
+    "null",
+    "of",
+    "on",
+    "or",
+    "order",
+    "primary",
+    "procedure",
+    "references",
+    "rowguidcol",
+    "select",
+    "set",
+    "table",
+    "then",
+    "to",
+    "trigger",
+    "union",
+    "unique",
+    "update",
+    "use",
+    "values",
+    "view",
+    "when",
+    "where",
+    "with",
+    "persisted",
+    "sparse",
+    "filestream",
+    "include",
+    "next",
+    "try_cast",
+    "try_convert",
+    "cycle",
+    "textimage_on",
 ];
 
 /// Whether `s` can be written without brackets.
@@ -129,9 +200,7 @@ impl Display for Expr {
                     expr.to_string()
                 };
                 // `- -1` must not print as `--1`, which is a comment.
-                if matches!(op, UnaryOp::Minus | UnaryOp::Plus)
-                    && inner.starts_with(['-', '+'])
-                {
+                if matches!(op, UnaryOp::Minus | UnaryOp::Plus) && inner.starts_with(['-', '+']) {
                     f.write_char(' ')?;
                 }
                 f.write_str(&inner)
@@ -163,7 +232,11 @@ impl Display for Expr {
                 data_type,
                 ..
             } => {
-                let kw = if *kind == CastKind::Try { "TRY_CAST" } else { "CAST" };
+                let kw = if *kind == CastKind::Try {
+                    "TRY_CAST"
+                } else {
+                    "CAST"
+                };
                 write!(f, "{kw}({expr} AS {data_type})")
             }
             Expr::Convert {
@@ -225,7 +298,11 @@ impl Display for Expr {
                 ..
             } => {
                 operand(f, expr, 5)?;
-                f.write_str(if *negated { " NOT BETWEEN " } else { " BETWEEN " })?;
+                f.write_str(if *negated {
+                    " NOT BETWEEN "
+                } else {
+                    " BETWEEN "
+                })?;
                 operand(f, low, 5)?;
                 f.write_str(" AND ")?;
                 operand(f, high, 5)

@@ -320,10 +320,9 @@ impl Expr {
         match self {
             Expr::Name(n) => n.span,
             Expr::Variable(i) => i.span,
-            Expr::Literal(_, s)
-            | Expr::Nested(_, s)
-            | Expr::Star(s)
-            | Expr::NextValueFor(_, s) => *s,
+            Expr::Literal(_, s) | Expr::Nested(_, s) | Expr::Star(s) | Expr::NextValueFor(_, s) => {
+                *s
+            }
             Expr::Unary { span, .. }
             | Expr::Binary { span, .. }
             | Expr::Function { span, .. }

@@ -6,9 +6,35 @@ use crate::lexer::TokenKind;
 
 /// Words that end an expression rather than start one.
 const NOT_AN_OPERAND: &[&str] = &[
-    "AND", "OR", "THEN", "ELSE", "END", "WHEN", "FROM", "AS", "ON", "WHERE", "FOR", "WITH",
-    "ASC", "DESC", "IS", "IN", "LIKE", "BETWEEN", "ESCAPE", "NOT", "CONSTRAINT", "PRIMARY",
-    "UNIQUE", "FOREIGN", "REFERENCES", "CHECK", "DEFAULT", "COLLATE", "PERSISTED",
+    "AND",
+    "OR",
+    "THEN",
+    "ELSE",
+    "END",
+    "WHEN",
+    "FROM",
+    "AS",
+    "ON",
+    "WHERE",
+    "FOR",
+    "WITH",
+    "ASC",
+    "DESC",
+    "IS",
+    "IN",
+    "LIKE",
+    "BETWEEN",
+    "ESCAPE",
+    "NOT",
+    "CONSTRAINT",
+    "PRIMARY",
+    "UNIQUE",
+    "FOREIGN",
+    "REFERENCES",
+    "CHECK",
+    "DEFAULT",
+    "COLLATE",
+    "PERSISTED",
 ];
 
 impl Parser<'_> {
@@ -406,20 +432,53 @@ mod tests {
     #[test]
     fn precedence_follows_tsql() {
         let e = parse_expression("a + b * c = d AND NOT e OR f").unwrap();
-        let Expr::Binary { op: BinaryOp::Or, left, .. } = &e else {
+        let Expr::Binary {
+            op: BinaryOp::Or,
+            left,
+            ..
+        } = &e
+        else {
             panic!("{e:?}")
         };
-        let Expr::Binary { op: BinaryOp::And, left: cmp, right: not, .. } = &**left else {
+        let Expr::Binary {
+            op: BinaryOp::And,
+            left: cmp,
+            right: not,
+            ..
+        } = &**left
+        else {
             panic!()
         };
-        assert!(matches!(&**not, Expr::Unary { op: UnaryOp::Not, .. }));
-        let Expr::Binary { op: BinaryOp::Eq, left: sum, .. } = &**cmp else {
+        assert!(matches!(
+            &**not,
+            Expr::Unary {
+                op: UnaryOp::Not,
+                ..
+            }
+        ));
+        let Expr::Binary {
+            op: BinaryOp::Eq,
+            left: sum,
+            ..
+        } = &**cmp
+        else {
             panic!()
         };
-        let Expr::Binary { op: BinaryOp::Plus, right: prod, .. } = &**sum else {
+        let Expr::Binary {
+            op: BinaryOp::Plus,
+            right: prod,
+            ..
+        } = &**sum
+        else {
             panic!()
         };
-        assert!(matches!(&**prod, Expr::Binary { op: BinaryOp::Multiply, .. }));
+        assert!(matches!(
+            &**prod,
+            Expr::Binary {
+                op: BinaryOp::Multiply,
+                ..
+            }
+        ));
     }
 
     #[test]

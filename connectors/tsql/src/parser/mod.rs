@@ -35,11 +35,49 @@ pub type PResult<T> = Result<T, ParseError>;
 /// Keywords that begin a statement; used to find where a statement without
 /// a semicolon ends, and where to resume after an error.
 const STATEMENT_STARTS: &[&str] = &[
-    "CREATE", "ALTER", "DROP", "SET", "USE", "INSERT", "UPDATE", "DELETE", "SELECT", "EXEC",
-    "EXECUTE", "IF", "BEGIN", "PRINT", "DECLARE", "GRANT", "DENY", "REVOKE", "TRUNCATE",
-    "MERGE", "RAISERROR", "RETURN", "COMMIT", "ROLLBACK", "WHILE", "DBCC", "CHECKPOINT",
-    "BACKUP", "RESTORE", "THROW", "WAITFOR", "OPEN", "CLOSE", "FETCH", "DEALLOCATE",
-    "ENABLE", "DISABLE", "SAVE", "BREAK", "CONTINUE", "GOTO", "RECONFIGURE", "KILL",
+    "CREATE",
+    "ALTER",
+    "DROP",
+    "SET",
+    "USE",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "SELECT",
+    "EXEC",
+    "EXECUTE",
+    "IF",
+    "BEGIN",
+    "PRINT",
+    "DECLARE",
+    "GRANT",
+    "DENY",
+    "REVOKE",
+    "TRUNCATE",
+    "MERGE",
+    "RAISERROR",
+    "RETURN",
+    "COMMIT",
+    "ROLLBACK",
+    "WHILE",
+    "DBCC",
+    "CHECKPOINT",
+    "BACKUP",
+    "RESTORE",
+    "THROW",
+    "WAITFOR",
+    "OPEN",
+    "CLOSE",
+    "FETCH",
+    "DEALLOCATE",
+    "ENABLE",
+    "DISABLE",
+    "SAVE",
+    "BREAK",
+    "CONTINUE",
+    "GOTO",
+    "RECONFIGURE",
+    "KILL",
 ];
 
 /// The parser over one batch's tokens (comments removed).
@@ -364,7 +402,9 @@ impl<'a> Parser<'a> {
             return self.parse_routine(start, mode, kind);
         }
         if mode == CreateMode::CreateOrAlter {
-            return self.error("CREATE OR ALTER applies only to views, procedures, functions and triggers");
+            return self.error(
+                "CREATE OR ALTER applies only to views, procedures, functions and triggers",
+            );
         }
         if self.eat_kw("TABLE") {
             return self.parse_create_table(start).map(Statement::CreateTable);
@@ -373,10 +413,14 @@ impl<'a> Parser<'a> {
             return self.parse_create_index(start).map(Statement::CreateIndex);
         }
         if self.eat_kw("SEQUENCE") {
-            return self.parse_create_sequence(start).map(Statement::CreateSequence);
+            return self
+                .parse_create_sequence(start)
+                .map(Statement::CreateSequence);
         }
         if self.eat_kw("SYNONYM") {
-            return self.parse_create_synonym(start).map(Statement::CreateSynonym);
+            return self
+                .parse_create_synonym(start)
+                .map(Statement::CreateSynonym);
         }
         if self.eat_kw("TYPE") {
             return self.parse_create_type(start);
@@ -414,9 +458,13 @@ impl<'a> Parser<'a> {
                 Ok(s) => {
                     out.push(s);
                     // A statement must end at `;`, a statement start or the batch end.
-                    if !self.at_eof() && !self.at_punct(";") && !self.starts_statement_at(self.pos) {
+                    if !self.at_eof() && !self.at_punct(";") && !self.starts_statement_at(self.pos)
+                    {
                         let err = ParseError {
-                            message: format!("unexpected {} after the end of a statement", self.found()),
+                            message: format!(
+                                "unexpected {} after the end of a statement",
+                                self.found()
+                            ),
                             loc: self.here(),
                         };
                         let from = self.pos;
@@ -430,7 +478,13 @@ impl<'a> Parser<'a> {
         out
     }
 
-    fn push_diag(&mut self, diags: &mut Vec<Diagnostic>, start: usize, from: usize, err: ParseError) {
+    fn push_diag(
+        &mut self,
+        diags: &mut Vec<Diagnostic>,
+        start: usize,
+        from: usize,
+        err: ParseError,
+    ) {
         self.recover(from.max(start));
         let s = self.toks[start].span.start;
         let e = self.prev_end();
@@ -448,8 +502,30 @@ impl<'a> Parser<'a> {
 
 /// Parses a whole script (already decoded to text).
 pub fn parse_script(src: &str) -> Script {
-    let tokens = tokenize(src);
+    parse_script_owned(src.to_string())
+}
+
+/// [`parse_script`] taking ownership of the text, which the [`Script`] keeps
+/// (saves a copy of large scripts).
+pub fn parse_script_owned(source: String) -> Script {
+    let (batches, diagnostics) = parse_batches(&source);
+    Script {
+        source,
+        batches,
+        diagnostics,
+    }
+}
+
+fn parse_batches(src: &str) -> (Vec<Batch>, Vec<Diagnostic>) {
     let mut batches = Vec::new();
+    let diagnostics = parse_each_batch(src, |b| batches.push(b));
+    (batches, diagnostics)
+}
+
+/// Parses `src` batch by batch, handing each [`Batch`] to `f` as soon as it
+/// is parsed, so that a caller that consumes batches (the assessment) never
+/// holds the tree of a whole large script. Returns the diagnostics.
+pub fn parse_each_batch(src: &str, mut f: impl FnMut(Batch)) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let mut current: Vec<Token> = Vec::new();
     let flush = |toks: &mut Vec<Token>, count: u32, diags: &mut Vec<Diagnostic>| {
@@ -470,7 +546,7 @@ pub fn parse_script(src: &str) -> Script {
             span,
         }
     };
-    for t in tokens {
+    for t in crate::lexer::Lexer::new(src) {
         match t.kind {
             TokenKind::Comment => {}
             TokenKind::BatchSeparator { count } => {
@@ -486,7 +562,7 @@ pub fn parse_script(src: &str) -> Script {
                             span: t.span,
                         });
                     }
-                    batches.push(b);
+                    f(b);
                 }
             }
             _ => current.push(t),
@@ -494,13 +570,9 @@ pub fn parse_script(src: &str) -> Script {
     }
     let b = flush(&mut current, 1, &mut diagnostics);
     if !b.statements.is_empty() {
-        batches.push(b);
+        f(b);
     }
-    Script {
-        source: src.to_string(),
-        batches,
-        diagnostics,
-    }
+    diagnostics
 }
 
 /// Parses a standalone expression, as found in catalog definitions
@@ -564,9 +636,13 @@ mod tests {
         assert_eq!(s.batches.len(), 2);
         assert_eq!(s.batches[0].go_count, 3);
         assert_eq!(s.batches[0].statements.len(), 3);
-        let Statement::Set(set) = &s.batches[0].statements[1] else { panic!() };
+        let Statement::Set(set) = &s.batches[0].statements[1] else {
+            panic!()
+        };
         assert!(set.options[0].eq_name("QUOTED_IDENTIFIER") && set.value == "ON");
-        let Statement::Use(u) = &s.batches[0].statements[2] else { panic!() };
+        let Statement::Use(u) = &s.batches[0].statements[2] else {
+            panic!()
+        };
         assert_eq!(u.database.value, "Hosp");
     }
 
@@ -595,7 +671,9 @@ mod tests {
     fn select_go_on_one_line_is_an_alias_not_a_batch_end() {
         let s = parse_script("SELECT 1 GO\nGO");
         assert_eq!(s.batches.len(), 1);
-        let Statement::Other(o) = &s.batches[0].statements[0] else { panic!() };
+        let Statement::Other(o) = &s.batches[0].statements[0] else {
+            panic!()
+        };
         assert_eq!(o.text, "SELECT 1 GO");
     }
 
@@ -604,15 +682,26 @@ mod tests {
         let src = "CREATE TABLE [s].[t w] (\n id int IDENTITY(5,2) NOT FOR REPLICATION NOT NULL CONSTRAINT pk PRIMARY KEY NONCLUSTERED,\n g uniqueidentifier ROWGUIDCOL NOT NULL DEFAULT newsequentialid(),\n c AS (id*2) PERSISTED NOT NULL,\n n nvarchar(max) COLLATE Latin1_General_BIN2 SPARSE NULL,\n r int REFERENCES s.o(id) ON DELETE SET NULL,\n k int CHECK NOT FOR REPLICATION (k > 0),\n CONSTRAINT uq UNIQUE CLUSTERED (g DESC) WITH FILLFACTOR = 80,\n INDEX ix NONCLUSTERED (r)\n) ON ps(id) TEXTIMAGE_ON [PRIMARY] WITH (DATA_COMPRESSION = PAGE)";
         let s = parse_script(src);
         assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
-        let Some(Statement::CreateTable(t)) = s.statements().next() else { panic!() };
+        let Some(Statement::CreateTable(t)) = s.statements().next() else {
+            panic!()
+        };
         assert_eq!(t.name.name().value, "t w");
         assert_eq!(t.elements.len(), 8);
-        assert_eq!(t.storage.as_ref().unwrap().column.as_ref().unwrap().value, "id");
+        assert_eq!(
+            t.storage.as_ref().unwrap().column.as_ref().unwrap().value,
+            "id"
+        );
         assert_eq!(t.options[0].value.as_deref(), Some("PAGE"));
         let printed = t.to_string();
         let again = parse_script(&printed);
-        assert!(again.diagnostics.is_empty(), "{printed}\n{:?}", again.diagnostics);
-        let Some(Statement::CreateTable(t2)) = again.statements().next() else { panic!() };
+        assert!(
+            again.diagnostics.is_empty(),
+            "{printed}\n{:?}",
+            again.diagnostics
+        );
+        let Some(Statement::CreateTable(t2)) = again.statements().next() else {
+            panic!()
+        };
         assert_eq!(t2.to_string(), printed);
     }
 
@@ -629,8 +718,16 @@ mod tests {
             })
             .collect();
         assert_eq!(ops.len(), 6);
-        assert!(matches!(ops[0], AlterTableOp::Add { with_check: Some(false), .. }));
-        assert!(matches!(ops[1], AlterTableOp::SetConstraintCheck { enable: false, names, .. } if names.is_empty()));
+        assert!(matches!(
+            ops[0],
+            AlterTableOp::Add {
+                with_check: Some(false),
+                ..
+            }
+        ));
+        assert!(
+            matches!(ops[1], AlterTableOp::SetConstraintCheck { enable: false, names, .. } if names.is_empty())
+        );
         assert!(matches!(ops[2], AlterTableOp::Add { elements, .. } if elements.len() == 2));
         assert!(matches!(ops[3], AlterTableOp::DropConstraint(n) if n[0].value == "f"));
         assert!(matches!(ops[4], AlterTableOp::AlterColumn(_)));

@@ -7,7 +7,15 @@ impl Parser<'_> {
     /// After CREATE: is this an index?
     pub(super) fn at_index_start(&self) -> bool {
         let mut i = 0;
-        for kw in ["UNIQUE", "CLUSTERED", "NONCLUSTERED", "COLUMNSTORE", "PRIMARY", "XML", "SPATIAL"] {
+        for kw in [
+            "UNIQUE",
+            "CLUSTERED",
+            "NONCLUSTERED",
+            "COLUMNSTORE",
+            "PRIMARY",
+            "XML",
+            "SPATIAL",
+        ] {
             if self.at_kw_nth(i, kw) {
                 i += 1;
             }
@@ -56,7 +64,9 @@ impl Parser<'_> {
             } else if self.at_kw("USING") || self.at_kw("FOR") || self.at_kw("FILESTREAM_ON") {
                 // XML / spatial index clauses: keep the statement, skip the detail
                 let s = self.pos;
-                while self.peek().is_some_and(|t| !t.is_punct(";") && !t.is_keyword("WITH") && !t.is_keyword("ON")) {
+                while self.peek().is_some_and(|t| {
+                    !t.is_punct(";") && !t.is_keyword("WITH") && !t.is_keyword("ON")
+                }) {
                     if self.pos > s && self.starts_statement_at(self.pos) {
                         break;
                     }
@@ -112,7 +122,10 @@ impl Parser<'_> {
             } else if self.eat_kws(&["NO", "CACHE"]) {
                 s.cache = None;
             } else if self.eat_kw("CACHE") {
-                let n = if self.peek().is_some_and(|t| t.kind == crate::lexer::TokenKind::Number) {
+                let n = if self
+                    .peek()
+                    .is_some_and(|t| t.kind == crate::lexer::TokenKind::Number)
+                {
                     Some(self.parse_expr_bp_signed()?)
                 } else {
                     None

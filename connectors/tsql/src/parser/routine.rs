@@ -60,7 +60,8 @@ impl Parser<'_> {
                 depth -= 1;
             } else if depth == 0 {
                 let after_var = prev.is_some_and(|p| p.kind == TokenKind::Variable);
-                let after_execute = prev.is_some_and(|p| p.is_keyword("EXECUTE") || p.is_keyword("EXEC"));
+                let after_execute =
+                    prev.is_some_and(|p| p.is_keyword("EXECUTE") || p.is_keyword("EXEC"));
                 if t.is_keyword("AS") && !after_var && !after_execute {
                     self.pos += 1;
                     body_start = self.here();
@@ -68,7 +69,11 @@ impl Parser<'_> {
                 }
                 if kind == RoutineKind::Function
                     && (t.is_keyword("BEGIN") || t.is_keyword("RETURN"))
-                    && self.toks[..self.pos].iter().rev().take(64).any(|p| p.is_keyword("RETURNS"))
+                    && self.toks[..self.pos]
+                        .iter()
+                        .rev()
+                        .take(64)
+                        .any(|p| p.is_keyword("RETURNS"))
                 {
                     body_start = t.span.start;
                     break;
@@ -78,9 +83,7 @@ impl Parser<'_> {
                     options.push(String::new());
                 } else if in_with && t.is_punct(",") {
                     options.push(String::new());
-                } else if in_with
-                    && ["FOR", "AFTER", "INSTEAD"].iter().any(|k| t.is_keyword(k))
-                {
+                } else if in_with && ["FOR", "AFTER", "INSTEAD"].iter().any(|k| t.is_keyword(k)) {
                     in_with = false;
                 } else if in_with {
                     let o = options.last_mut().expect("pushed at WITH");

@@ -24,7 +24,10 @@ impl Parser<'_> {
         }
         let vstart = self.here();
         self.skip_statement_keep_semicolon();
-        let value = self.text_between(vstart, self.prev_end()).trim().to_string();
+        let value = self
+            .text_between(vstart, self.prev_end())
+            .trim()
+            .to_string();
         if value.is_empty() {
             return self.error("SET needs a value");
         }
@@ -55,13 +58,18 @@ impl Parser<'_> {
     pub(super) fn parse_exec(&mut self) -> PResult<Statement> {
         let start = self.here();
         self.pos += 1; // EXEC / EXECUTE
-        if self.peek().is_some_and(|t| t.kind == TokenKind::Variable) && self.peek_nth(1).is_some_and(|t| t.is_punct("=")) {
+        if self.peek().is_some_and(|t| t.kind == TokenKind::Variable)
+            && self.peek_nth(1).is_some_and(|t| t.is_punct("="))
+        {
             self.pos += 2; // @rc = proc
         }
         let procedure = self.parse_object_name()?;
         let mut args = Vec::new();
         let first = self.pos;
-        while !self.at_eof() && !self.at_punct(";") && !(self.pos > first && self.starts_statement_at(self.pos)) {
+        while !(self.at_eof()
+            || self.at_punct(";")
+            || (self.pos > first && self.starts_statement_at(self.pos)))
+        {
             let name = if self.peek().is_some_and(|t| t.kind == TokenKind::Variable)
                 && self.peek_nth(1).is_some_and(|t| t.is_punct("="))
             {
@@ -92,7 +100,10 @@ impl Parser<'_> {
     /// A statement kept as text, up to its end.
     pub(super) fn parse_other(&mut self) -> PResult<Statement> {
         let start = self.here();
-        let mut keyword = self.next().map(|t| t.text.to_ascii_uppercase()).unwrap_or_default();
+        let mut keyword = self
+            .next()
+            .map(|t| t.text.to_ascii_uppercase())
+            .unwrap_or_default();
         if matches!(keyword.as_str(), "CREATE" | "ALTER" | "DROP") {
             if let Some(t) = self.peek() {
                 if t.kind == TokenKind::Word {

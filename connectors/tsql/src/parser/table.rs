@@ -214,7 +214,10 @@ impl Parser<'_> {
                     value: Some(n),
                     span: self.span_from(start),
                 });
-            } else if self.at_kw("ON") && !self.at_kw_nth(1, "DELETE") && !self.at_kw_nth(1, "UPDATE") {
+            } else if self.at_kw("ON")
+                && !self.at_kw_nth(1, "DELETE")
+                && !self.at_kw_nth(1, "UPDATE")
+            {
                 storage = Some(self.parse_storage()?);
             } else {
                 break;
@@ -230,7 +233,9 @@ impl Parser<'_> {
 
     fn parse_constraint_kind(&mut self, table_level: bool) -> PResult<ConstraintKind> {
         if self.eat_kws(&["PRIMARY", "KEY"]) {
-            return Ok(ConstraintKind::PrimaryKey(self.parse_key_spec(table_level)?));
+            return Ok(ConstraintKind::PrimaryKey(
+                self.parse_key_spec(table_level)?,
+            ));
         }
         if self.eat_kw("UNIQUE") {
             return Ok(ConstraintKind::Unique(self.parse_key_spec(table_level)?));
@@ -322,9 +327,12 @@ impl Parser<'_> {
             (Some(self.parse_data_type()?), None)
         };
         let mut options = Vec::new();
-        loop {
-            let Some(t) = self.peek() else { break };
-            if t.is_punct(",") || t.is_punct(")") || t.is_punct(";") || self.starts_statement_at(self.pos) {
+        while let Some(t) = self.peek() {
+            if t.is_punct(",")
+                || t.is_punct(")")
+                || t.is_punct(";")
+                || self.starts_statement_at(self.pos)
+            {
                 break;
             }
             if self.eat_kw("NULL") {
@@ -386,16 +394,24 @@ impl Parser<'_> {
                 self.pos += 1;
                 self.expect_kw("WITH")?;
                 self.skip_parenthesised()?;
-                options.push(ColumnOption::Other(self.text_between(ostart, self.prev_end())));
+                options.push(ColumnOption::Other(
+                    self.text_between(ostart, self.prev_end()),
+                ));
             } else if self.at_kw("GENERATED") {
                 let ostart = self.here();
                 while let Some(t) = self.peek() {
-                    if t.is_punct(",") || t.is_punct(")") || t.is_keyword("NOT") || t.is_keyword("NULL") {
+                    if t.is_punct(",")
+                        || t.is_punct(")")
+                        || t.is_keyword("NOT")
+                        || t.is_keyword("NULL")
+                    {
                         break;
                     }
                     self.pos += 1;
                 }
-                options.push(ColumnOption::Other(self.text_between(ostart, self.prev_end())));
+                options.push(ColumnOption::Other(
+                    self.text_between(ostart, self.prev_end()),
+                ));
             } else if self.eat_kw("HIDDEN") {
                 options.push(ColumnOption::Other("HIDDEN".into()));
             } else {
@@ -464,7 +480,10 @@ impl Parser<'_> {
                 names,
             }
         } else if with_check.is_some() {
-            return self.error(format!("expected ADD, CHECK or NOCHECK after WITH CHECK/NOCHECK, found {}", self.found()));
+            return self.error(format!(
+                "expected ADD, CHECK or NOCHECK after WITH CHECK/NOCHECK, found {}",
+                self.found()
+            ));
         } else if self.eat_kw("DROP") {
             let column = self.eat_kw("COLUMN");
             if !column {
@@ -481,11 +500,15 @@ impl Parser<'_> {
                 AlterTableOp::DropConstraint(v)
             }
         } else if self.eat_kws(&["ALTER", "COLUMN"]) {
-            AlterTableOp::AlterColumn(self.parse_column_def()?)
+            AlterTableOp::AlterColumn(Box::new(self.parse_column_def()?))
         } else {
             let ostart = self.here();
             self.skip_statement();
-            if self.toks.get(self.pos.wrapping_sub(1)).is_some_and(|t| t.is_punct(";")) {
+            if self
+                .toks
+                .get(self.pos.wrapping_sub(1))
+                .is_some_and(|t| t.is_punct(";"))
+            {
                 self.pos -= 1;
             }
             AlterTableOp::Other(self.text_between(ostart, self.prev_end()))

@@ -69,7 +69,9 @@ pub const PROBES: &[Probe] = &[
     },
     Probe {
         capability: "generated_columns",
-        statements: &["CREATE TABLE sluice_probe_gen (a INT, b INT GENERATED ALWAYS AS (a + 1) STORED)"],
+        statements: &[
+            "CREATE TABLE sluice_probe_gen (a INT, b INT GENERATED ALWAYS AS (a + 1) STORED)",
+        ],
         expect_error: false,
     },
     Probe {
@@ -135,6 +137,52 @@ impl Capabilities {
     pub fn has_collation(&self, c: &str) -> bool {
         self.collations.iter().any(|x| x.eq_ignore_ascii_case(c))
     }
+}
+
+/// A connection the probes can run on. Implemented by the caller over its
+/// driver, so this crate imports none.
+pub trait ProbeTarget {
+    /// Runs a statement; `Err` carries the server's message.
+    fn execute(&mut self, sql: &str) -> impl std::future::Future<Output = Result<(), String>>;
+    /// Runs a query and returns the first column of every row as text.
+    fn first_column(&mut self, sql: &str) -> impl std::future::Future<Output = Result<Vec<String>, String>>;
+}
+
+/// Probes a live target: creates a scratch database, runs [`PROBES`] in it,
+/// reads `VERSION()` and the collations, and drops the scratch database.
+pub async fn probe(target: &mut impl ProbeTarget) -> Result<Capabilities, String> {
+    let version = target
+        .first_column("SELECT VERSION()")
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let collations = target.first_column(COLLATION_QUERY).await?;
+    let scratch = format!("sluice_probe_{}", std::process::id());
+    target.execute(&format!("DROP DATABASE IF EXISTS `{scratch}`")).await?;
+    target.execute(&format!("CREATE DATABASE `{scratch}`")).await?;
+    // The probe connection is the caller's to discard: switching its
+    // database keeps the probe statements plain.
+    target.execute(&format!("USE `{scratch}`")).await?;
+    let mut outcomes = std::collections::HashMap::new();
+    let mut result = Ok(());
+    for p in PROBES {
+        let mut ok = true;
+        for s in p.statements {
+            if target.execute(s).await.is_err() {
+                ok = false;
+                break;
+            }
+        }
+        outcomes.insert(p.capability, ok);
+    }
+    if let Err(e) = target.execute(&format!("DROP DATABASE `{scratch}`")).await {
+        result = Err(format!("probe: could not drop scratch database {scratch}: {e}"));
+    }
+    result?;
+    Ok(Capabilities::from_probe(version, collations, |n| {
+        outcomes.get(n).copied().unwrap_or(false)
+    }))
 }
 
 #[cfg(test)]

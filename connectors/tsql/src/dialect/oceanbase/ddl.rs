@@ -15,13 +15,18 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 struct TargetColumn {
     name: String,
     mapped: Mapped,
+    nullable: bool,
 }
 
 pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
     let mut r = ObjectReport::new(ObjectKind::Table, display(&t.name), t.origin.clone());
     let (db, mut name) = cx.target_of(&t.name);
     if fit_name(&t.name.name).1 {
-        r.add("NAME-TOO-LONG", format!("table name shortened to {name}"), None);
+        r.add(
+            "NAME-TOO-LONG",
+            format!("table name shortened to {name}"),
+            None,
+        );
     }
     {
         let mut names = cx.table_names.lock().unwrap_or_else(|e| e.into_inner());
@@ -33,7 +38,11 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
                 i += 1;
             }
             name = format!("{clash}_{i}");
-            r.add("NAME-CASE-CLASH", format!("{clash} already exists in {db} when case is ignored; created as {name}"), None);
+            r.add(
+                "NAME-CASE-CLASH",
+                format!("{clash} already exists in {db} when case is ignored; created as {name}"),
+                None,
+            );
         }
     }
     let qualified = format!("{}.{}", q(&db), q(&name));
@@ -69,9 +78,17 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
         .iter()
         .filter_map(|c| {
             let ty = c.data_type.as_ref()?;
-            let key = sluice_engine::schema::ObjectName { schema: ty.schema.clone(), name: ty.name.clone(), ..Default::default() };
+            let key = sluice_engine::schema::ObjectName {
+                schema: ty.schema.clone(),
+                name: ty.name.clone(),
+                ..Default::default()
+            };
             let base = match cx.catalog.user_type(&key).map(|u| &u.kind) {
-                Some(UserTypeKind::Alias { base, .. }) if map_type(ty, &cx.opts.types).is_none() || ty.schema.is_some() => base.clone(),
+                Some(UserTypeKind::Alias { base, .. })
+                    if map_type(ty, &cx.opts.types).is_none() || ty.schema.is_some() =>
+                {
+                    base.clone()
+                }
                 _ => ty.clone(),
             };
             Some((c.name.to_lowercase(), base))
@@ -81,12 +98,21 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
     for (c, (mapped, alias_nullable)) in t.columns.iter().zip(resolved) {
         let line = None;
         if let Some(comp) = &c.computed {
-            match computed_column(cx, c, &comp.expression, comp.persisted, &family_of, &base_types, &mut r) {
+            match computed_column(
+                cx,
+                c,
+                &comp.expression,
+                comp.persisted,
+                &family_of,
+                &base_types,
+                &mut r,
+            ) {
                 Some((def, m)) => {
                     lines.push(def);
                     cols.push(TargetColumn {
                         name: c.name.clone(),
                         mapped: m,
+                        nullable: c.nullable != Some(false),
                     });
                 }
                 None => {
@@ -105,7 +131,11 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
         if c.identity.is_some() && mapped.family == Family::Decimal {
             mapped.sql = "BIGINT".into();
             mapped.family = Family::Integer;
-            r.add("TYPE-DECIMAL-IDENTITY", format!("column {}: IDENTITY decimal → BIGINT", c.name), line);
+            r.add(
+                "TYPE-DECIMAL-IDENTITY",
+                format!("column {}: IDENTITY decimal → BIGINT", c.name),
+                line,
+            );
         }
         let mut def = format!("{} {}", q(&c.name), mapped.sql);
         if let Some(coll) = &c.collation {
@@ -122,7 +152,14 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
         def.push_str(if not_null { " NOT NULL" } else { " NULL" });
         if let Some(id) = &c.identity {
             def.push_str(" AUTO_INCREMENT");
-            r.add("COL-IDENTITY", format!("column {}: IDENTITY({}, {}) → AUTO_INCREMENT", c.name, id.seed, id.increment), line);
+            r.add(
+                "COL-IDENTITY",
+                format!(
+                    "column {}: IDENTITY({}, {}) → AUTO_INCREMENT",
+                    c.name, id.seed, id.increment
+                ),
+                line,
+            );
             if id.increment != 1 || id.seed < 1 {
                 r.add(
                     "COL-IDENTITY-STEP",
@@ -143,32 +180,57 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
             }
         }
         if c.rowguidcol {
-            r.add("COL-ROWGUIDCOL", format!("column {}: ROWGUIDCOL dropped", c.name), line);
+            r.add(
+                "COL-ROWGUIDCOL",
+                format!("column {}: ROWGUIDCOL dropped", c.name),
+                line,
+            );
         }
         if c.sparse {
-            r.add("COL-SPARSE", format!("column {}: SPARSE dropped", c.name), line);
+            r.add(
+                "COL-SPARSE",
+                format!("column {}: SPARSE dropped", c.name),
+                line,
+            );
         }
         if c.filestream {
-            r.add("COL-FILESTREAM", format!("column {}: FILESTREAM → LONGBLOB", c.name), line);
+            r.add(
+                "COL-FILESTREAM",
+                format!("column {}: FILESTREAM → LONGBLOB", c.name),
+                line,
+            );
         }
         if let Some(cm) = &c.comment {
             def.push_str(&format!(" COMMENT {}", string_literal(cm)));
         }
         lines.push(def);
         if mapped.offset_column {
-            lines.push(format!("{} SMALLINT NULL COMMENT 'UTC offset in minutes of {}'", q(&format!("{}_offset_min", c.name)), c.name.replace('\'', "''")));
+            lines.push(format!(
+                "{} SMALLINT NULL COMMENT 'UTC offset in minutes of {}'",
+                q(&format!("{}_offset_min", c.name)),
+                c.name.replace('\'', "''")
+            ));
         }
         cols.push(TargetColumn {
             name: c.name.clone(),
             mapped,
+            nullable: !not_null,
         });
     }
     if named_defaults > 0 {
-        r.add("COL-DEFAULT-NAME", format!("{named_defaults} named DEFAULT constraint(s) became plain defaults"), None);
+        r.add(
+            "COL-DEFAULT-NAME",
+            format!("{named_defaults} named DEFAULT constraint(s) became plain defaults"),
+            None,
+        );
     }
     if !collations.is_empty() {
         let list: Vec<_> = collations.into_iter().collect();
-        r.add("COL-COLLATION", format!("collations mapped: {}", list.join(", ")), None);
+        r.add(
+            "COL-COLLATION",
+            format!("collations mapped: {}", list.join(", ")),
+            None,
+        );
     }
 
     let col_of = |n: &str| find_col(&cols, n);
@@ -177,7 +239,11 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
 
     match &t.primary_key {
         Some(pk) => {
-            let missing: Vec<_> = pk.columns.iter().filter(|c| col_of(&c.name).is_none()).collect();
+            let missing: Vec<_> = pk
+                .columns
+                .iter()
+                .filter(|c| col_of(&c.name).is_none())
+                .collect();
             if missing.is_empty() {
                 let mut cols = pk.columns.clone();
                 if cols.iter().any(|c| c.descending) {
@@ -186,23 +252,60 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
                 }
                 lines.push(format!("PRIMARY KEY ({})", key_list(&cols)));
                 if pk.name.is_some() {
-                    r.add("KEY-PK-NAME", format!("primary key {} is named PRIMARY on the target", pk.name.as_deref().unwrap_or("")), None);
+                    r.add(
+                        "KEY-PK-NAME",
+                        format!(
+                            "primary key {} is named PRIMARY on the target",
+                            pk.name.as_deref().unwrap_or("")
+                        ),
+                        None,
+                    );
                 }
                 if !pk.clustered {
-                    r.add("KEY-PK-NONCLUSTERED", "nonclustered primary key becomes the table's organising key", None);
+                    r.add(
+                        "KEY-PK-NONCLUSTERED",
+                        "nonclustered primary key becomes the table's organising key",
+                        None,
+                    );
                 }
             } else {
-                r.add("CHECK-MANUAL", "primary key uses a column that could not be created; left out", None);
+                r.add(
+                    "CHECK-MANUAL",
+                    "primary key uses a column that could not be created; left out",
+                    None,
+                );
             }
         }
         None => r.add("TABLE-NO-PK", "no primary key", None),
     }
     for u in &t.unique_constraints {
-        let cname = u.name.clone().unwrap_or_else(|| format!("UQ_{}_{}", t.name.name, u.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("_")));
+        let cname = u.name.clone().unwrap_or_else(|| {
+            format!(
+                "UQ_{}_{}",
+                t.name.name,
+                u.columns
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("_")
+            )
+        });
         if u.columns.iter().any(|c| col_of(&c.name).is_none()) {
-            r.add("CHECK-MANUAL", format!("unique constraint {cname} uses a column that could not be created; left out"), None);
+            r.add(
+                "CHECK-MANUAL",
+                format!(
+                    "unique constraint {cname} uses a column that could not be created; left out"
+                ),
+                None,
+            );
             continue;
         }
+        unique_nulls(
+            &cname,
+            u.columns.iter().map(|c| c.name.as_str()),
+            &cols,
+            &mut r,
+        );
         let n = unique_index_name(&mut index_names, &cname, &mut r);
         lines.push(format!("UNIQUE KEY {} ({})", q(&n), key_list(&u.columns)));
     }
@@ -218,13 +321,26 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
         let parsed = match parse_expression(&ck.expression) {
             Ok(e) => e,
             Err(e) => {
-                r.add("CHECK-MANUAL", format!("check {label}: could not parse {}: {}", ck.expression, e.message), None);
+                r.add(
+                    "CHECK-MANUAL",
+                    format!(
+                        "check {label}: could not parse {}: {}",
+                        ck.expression, e.message
+                    ),
+                    None,
+                );
                 continue;
             }
         };
         let mut ecx = ExprCx {
             usage: Use::Check,
-            column_family: &|n| if omitted.contains(&n.to_lowercase()) { None } else { family_of(n) },
+            column_family: &|n| {
+                if omitted.contains(&n.to_lowercase()) {
+                    None
+                } else {
+                    family_of(n)
+                }
+            },
             rules: vec![],
         };
         match ecx.convert(&parsed) {
@@ -236,27 +352,66 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
                 if let Some(n) = &ck.name {
                     let (n2, renamed) = cx.reserve_constraint(&db, n);
                     if renamed {
-                        r.add("IDX-NAME-DUP", format!("check {n} renamed {n2}: the name is taken in database {db}"), None);
+                        r.add(
+                            "IDX-NAME-DUP",
+                            format!("check {n} renamed {n2}: the name is taken in database {db}"),
+                            None,
+                        );
                     }
                     line.push_str(&format!("CONSTRAINT {} ", q(&n2)));
                 }
                 line.push_str(&format!("CHECK ({sql})"));
                 if !ck.trusted || !ck.enabled {
                     line.push_str(" NOT ENFORCED");
-                    r.add("CHECK-NOT-ENFORCED", format!("check {label} is {} on the source; created NOT ENFORCED", if ck.enabled { "not trusted (WITH NOCHECK)" } else { "disabled" }), None);
+                    r.add(
+                        "CHECK-NOT-ENFORCED",
+                        format!(
+                            "check {label} is {} on the source; created NOT ENFORCED",
+                            if ck.enabled {
+                                "not trusted (WITH NOCHECK)"
+                            } else {
+                                "disabled"
+                            }
+                        ),
+                        None,
+                    );
                 }
                 lines.push(line);
             }
-            Err(Refused { reason, nondeterministic, .. }) => {
-                let rule = if nondeterministic { "CHECK-NONDETERMINISTIC" } else { "CHECK-MANUAL" };
-                r.add(rule, format!("check {label} ({}) left out: {reason}", ck.expression), None);
+            Err(Refused {
+                reason,
+                nondeterministic,
+                ..
+            }) => {
+                let rule = if nondeterministic {
+                    "CHECK-NONDETERMINISTIC"
+                } else {
+                    "CHECK-MANUAL"
+                };
+                r.add(
+                    rule,
+                    format!("check {label} ({}) left out: {reason}", ck.expression),
+                    None,
+                );
             }
         }
     }
     if storage_options {
-        r.add("KEY-OPTIONS", "storage options (filegroup, FILLFACTOR, PAD_INDEX, ...) dropped", None);
+        r.add(
+            "KEY-OPTIONS",
+            "storage options (filegroup, FILLFACTOR, PAD_INDEX, ...) dropped",
+            None,
+        );
     }
 
+    if cols.is_empty() {
+        r.add(
+            "TYPE-UNKNOWN",
+            "no column of this table could be created; the table is left out",
+            None,
+        );
+        return r;
+    }
     let mut ddl = format!("CREATE TABLE {qualified} (\n  {}\n)", lines.join(",\n  "));
     if let Some(seed) = auto_increment_start {
         ddl.push_str(&format!(" AUTO_INCREMENT = {seed}"));
@@ -284,7 +439,13 @@ fn display(n: &sluice_engine::schema::ObjectName) -> String {
 
 fn key_list(cols: &[sluice_engine::schema::IndexColumn]) -> String {
     cols.iter()
-        .map(|c| if c.descending { format!("{} DESC", q(&c.name)) } else { q(&c.name) })
+        .map(|c| {
+            if c.descending {
+                format!("{} DESC", q(&c.name))
+            } else {
+                q(&c.name)
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -305,13 +466,27 @@ fn resolve_type(cx: &Ctx<'_>, c: &Column, r: &mut ObjectReport) -> (Option<Mappe
             ..Default::default()
         };
         match cx.catalog.user_type(&key).map(|u| &u.kind) {
-            Some(UserTypeKind::Alias { base: b, nullable: n }) => {
-                r.add("TYPE-ALIAS", format!("column {}: alias type {t} → {b}", c.name), None);
+            Some(UserTypeKind::Alias {
+                base: b,
+                nullable: n,
+            }) => {
+                r.add(
+                    "TYPE-ALIAS",
+                    format!("column {}: alias type {t} → {b}", c.name),
+                    None,
+                );
                 base = b.clone();
                 nullable = Some(*n);
             }
             _ => {
-                r.add("TYPE-UNKNOWN", format!("column {}: type {t} is not defined in the scripts; column left out", c.name), None);
+                r.add(
+                    "TYPE-UNKNOWN",
+                    format!(
+                        "column {}: type {t} is not defined in the scripts; column left out",
+                        c.name
+                    ),
+                    None,
+                );
                 return (None, None);
             }
         }
@@ -319,7 +494,14 @@ fn resolve_type(cx: &Ctx<'_>, c: &Column, r: &mut ObjectReport) -> (Option<Mappe
     match map_type(&base, &cx.opts.types) {
         Some(m) => (Some(m), nullable),
         None => {
-            r.add("TYPE-UNKNOWN", format!("column {}: type {base} has no mapping; column left out", c.name), None);
+            r.add(
+                "TYPE-UNKNOWN",
+                format!(
+                    "column {}: type {base} has no mapping; column left out",
+                    c.name
+                ),
+                None,
+            );
             (None, None)
         }
     }
@@ -351,18 +533,38 @@ fn default_clause(
     let e = match parse_expression(text) {
         Ok(e) => e,
         Err(e) => {
-            r.add("COL-DEFAULT-MANUAL", format!("column {}: default {text} could not be parsed: {}", c.name, e.message), None);
+            r.add(
+                "COL-DEFAULT-MANUAL",
+                format!(
+                    "column {}: default {text} could not be parsed: {}",
+                    c.name, e.message
+                ),
+                None,
+            );
             return None;
         }
     };
     let inner = e.unnested();
-    let lob = matches!(mapped.family, Family::Text { lob: true } | Family::Binary { lob: true });
+    let lob = matches!(
+        mapped.family,
+        Family::Text { lob: true } | Family::Binary { lob: true }
+    );
     if lob && !cx.caps.lob_defaults {
-        r.add("COL-DEFAULT-LOB", format!("column {}: default {text} left out ({} column)", c.name, mapped.sql), None);
+        r.add(
+            "COL-DEFAULT-LOB",
+            format!(
+                "column {}: default {text} left out ({} column)",
+                c.name, mapped.sql
+            ),
+            None,
+        );
         return None;
     }
     let mut ecx = ExprCx {
-        usage: Use::Default { fsp: mapped.fsp },
+        usage: Use::Default {
+            fsp: mapped.fsp,
+            column: Some(mapped.family),
+        },
         column_family: family_of,
         rules: vec![],
     };
@@ -377,26 +579,60 @@ fn default_clause(
                 || sql.starts_with("CURRENT_TIMESTAMP");
             if bare {
                 // bit columns: SQL Server stores any non-zero as 1
-                if mapped.sql == "TINYINT(1)" {
-                    if let Expr::Literal(Literal::Number(n), _) = inner {
-                        if n.parse::<f64>().is_ok_and(|v| v != 0.0 && v != 1.0) {
-                            return Some("1".into());
-                        }
-                    }
+                if let (Some(bit), Expr::Literal(Literal::Number(n), _)) = (is_bit(mapped), inner) {
+                    let one = n.parse::<f64>().is_ok_and(|v| v != 0.0);
+                    return Some(match (bit, one) {
+                        (BitStorage::TinyInt, true) => "1".into(),
+                        (BitStorage::TinyInt, false) => "0".into(),
+                        // BIT(1) takes bit-value literals only (probed on seekdb)
+                        (BitStorage::Bit, true) => "b'1'".into(),
+                        (BitStorage::Bit, false) => "b'0'".into(),
+                    });
+                }
+                // NEWID() into BINARY(16) storage
+                if sql == "UUID()" && mapped.sql == "BINARY(16)" {
+                    return Some("(UUID_TO_BIN(UUID()))".into());
                 }
                 Some(sql)
             } else if cx.caps.expression_defaults {
+                if sql == "UUID()" && mapped.sql == "BINARY(16)" {
+                    return Some("(UUID_TO_BIN(UUID()))".into());
+                }
                 Some(format!("({sql})"))
             } else {
                 r.add("COL-DEFAULT-MANUAL", format!("column {}: the target does not accept expression defaults; {text} left out", c.name), None);
                 None
             }
         }
-        Err(Refused { reason, sequence, .. }) => {
-            let rule = if sequence { "COL-DEFAULT-SEQUENCE" } else { "COL-DEFAULT-MANUAL" };
-            r.add(rule, format!("column {}: default {text} left out: {reason}", c.name), None);
+        Err(Refused {
+            reason, sequence, ..
+        }) => {
+            let rule = if sequence {
+                "COL-DEFAULT-SEQUENCE"
+            } else {
+                "COL-DEFAULT-MANUAL"
+            };
+            r.add(
+                rule,
+                format!("column {}: default {text} left out: {reason}", c.name),
+                None,
+            );
             None
         }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum BitStorage {
+    TinyInt,
+    Bit,
+}
+
+fn is_bit(m: &Mapped) -> Option<BitStorage> {
+    match m.sql.as_str() {
+        "TINYINT(1)" => Some(BitStorage::TinyInt),
+        "BIT(1)" => Some(BitStorage::Bit),
+        _ => None,
     }
 }
 
@@ -411,13 +647,21 @@ fn computed_column(
     r: &mut ObjectReport,
 ) -> Option<(String, Mapped)> {
     if !cx.caps.generated_columns {
-        r.add("COL-COMPUTED-MANUAL", format!("column {}: the target has no generated columns", c.name), None);
+        r.add(
+            "COL-COMPUTED-MANUAL",
+            format!("column {}: the target has no generated columns", c.name),
+            None,
+        );
         return None;
     }
     let e = match parse_expression(text) {
         Ok(e) => e,
         Err(e) => {
-            r.add("COL-COMPUTED-MANUAL", format!("column {}: could not parse {text}: {}", c.name, e.message), None);
+            r.add(
+                "COL-COMPUTED-MANUAL",
+                format!("column {}: could not parse {text}: {}", c.name, e.message),
+                None,
+            );
             return None;
         }
     };
@@ -429,26 +673,49 @@ fn computed_column(
     let sql = match ecx.convert(&e) {
         Ok(s) => s,
         Err(refused) => {
-            r.add("COL-COMPUTED-MANUAL", format!("column {} AS {text} left out: {}", c.name, refused.reason), None);
+            r.add(
+                "COL-COMPUTED-MANUAL",
+                format!("column {} AS {text} left out: {}", c.name, refused.reason),
+                None,
+            );
             return None;
         }
     };
     let Some((ty, family)) = infer_type(&e, family_of, base_types) else {
-        r.add("COL-COMPUTED-MANUAL", format!("column {} AS {text} left out: its type could not be inferred", c.name), None);
+        r.add(
+            "COL-COMPUTED-MANUAL",
+            format!(
+                "column {} AS {text} left out: its type could not be inferred",
+                c.name
+            ),
+            None,
+        );
         return None;
     };
     for (rule, msg) in ecx.rules {
         r.add(rule, format!("column {}: {msg}", c.name), None);
     }
     let kind = if persisted { "STORED" } else { "VIRTUAL" };
-    r.add("COL-COMPUTED", format!("column {}: computed → GENERATED {kind} {ty}", c.name), None);
-    let nn = if c.nullable == Some(false) { " NOT NULL" } else { "" };
+    r.add(
+        "COL-COMPUTED",
+        format!("column {}: computed → GENERATED {kind} {ty}", c.name),
+        None,
+    );
+    let nn = if c.nullable == Some(false) {
+        " NOT NULL"
+    } else {
+        ""
+    };
     let def = format!("{} {ty} GENERATED ALWAYS AS ({sql}) {kind}{nn}", q(&c.name));
     let m = Mapped {
         sql: ty.clone(),
         family,
         fsp: None,
-        key_bytes: if ty.starts_with("VARCHAR") { 4 * 4000 } else { 16 },
+        key_bytes: if ty.starts_with("VARCHAR") {
+            4 * 4000
+        } else {
+            16
+        },
         rules: vec![],
         offset_column: false,
     };
@@ -483,23 +750,35 @@ fn infer_type(
                     },
                 }
             }
-            Expr::Binary { left, op: BinaryOp::Plus, right, .. } => {
-                Some(text_len(left, col_type)? + text_len(right, col_type)?)
-            }
+            Expr::Binary {
+                left,
+                op: BinaryOp::Plus,
+                right,
+                ..
+            } => Some(text_len(left, col_type)? + text_len(right, col_type)?),
             Expr::Function { name, args, .. } => {
                 let f = name.name().value.to_ascii_uppercase();
                 match f.as_str() {
-                    "ISNULL" | "COALESCE" => args.iter().map(|a| text_len(a, col_type)).try_fold(0, |m, x| x.map(|x| m.max(x))),
-                    "UPPER" | "LOWER" | "LTRIM" | "RTRIM" | "TRIM" | "REVERSE" => text_len(args.first()?, col_type),
+                    "ISNULL" | "COALESCE" => args
+                        .iter()
+                        .map(|a| text_len(a, col_type))
+                        .try_fold(0, |m, x| x.map(|x| m.max(x))),
+                    "UPPER" | "LOWER" | "LTRIM" | "RTRIM" | "TRIM" | "REVERSE" => {
+                        text_len(args.first()?, col_type)
+                    }
                     "LEFT" | "RIGHT" | "SUBSTRING" => text_len(args.first()?, col_type),
                     _ => None,
                 }
             }
-            Expr::Cast { data_type, .. } | Expr::Convert { data_type, .. } => match data_type.args.first() {
-                Some(crate::ast::TypeArg::Number(n)) => Some(*n),
-                _ => Some(30),
-            },
-            Expr::Case { whens, else_result, .. } => {
+            Expr::Cast { data_type, .. } | Expr::Convert { data_type, .. } => {
+                match data_type.args.first() {
+                    Some(crate::ast::TypeArg::Number(n)) => Some(*n),
+                    _ => Some(30),
+                }
+            }
+            Expr::Case {
+                whens, else_result, ..
+            } => {
                 let mut m = 0;
                 for (_, t) in whens {
                     m = m.max(text_len(t, col_type)?);
@@ -533,10 +812,33 @@ fn infer_type(
     })
 }
 
+/// SQL Server lets a UNIQUE key hold one NULL; the target lets it hold many.
+fn unique_nulls<'a>(
+    name: &str,
+    key: impl Iterator<Item = &'a str>,
+    cols: &[TargetColumn],
+    r: &mut ObjectReport,
+) {
+    let nullable: Vec<&str> = key
+        .filter(|k| find_col(cols, k).is_some_and(|c| c.nullable))
+        .collect();
+    if !nullable.is_empty() {
+        r.add(
+            "IDX-UNIQUE-NULLS",
+            format!("unique key {name} on nullable {}: SQL Server allows one NULL, the target any number", nullable.join(", ")),
+            None,
+        );
+    }
+}
+
 fn unique_index_name(used: &mut HashSet<String>, name: &str, r: &mut ObjectReport) -> String {
     let (base, long) = fit_name(name);
     if long {
-        r.add("NAME-TOO-LONG", format!("index {name} shortened to {base}"), None);
+        r.add(
+            "NAME-TOO-LONG",
+            format!("index {name} shortened to {base}"),
+            None,
+        );
     }
     let mut n = base.clone();
     let mut i = 2;
@@ -556,15 +858,24 @@ fn index_line(
     used: &mut HashSet<String>,
     r: &mut ObjectReport,
 ) -> Option<String> {
-    let line = ix.origin.as_ref().map(|o| o.line);
+    // CREATE INDEX usually sits in another file than CREATE TABLE.
+    let at = ix.origin.as_ref().map(|o| (o.file.clone(), o.line));
     let col_of = |n: &str| find_col(cols, n);
     match ix.kind {
         IndexKind::Columnstore => {
-            r.add("IDX-COLUMNSTORE", format!("columnstore index {} left out", ix.name), line);
+            r.add_at(
+                "IDX-COLUMNSTORE",
+                format!("columnstore index {} left out", ix.name),
+                at.clone(),
+            );
             return None;
         }
         IndexKind::Xml | IndexKind::Spatial | IndexKind::Fulltext => {
-            r.add("IDX-SPECIAL", format!("index {} ({:?}) left out", ix.name, ix.kind), line);
+            r.add_at(
+                "IDX-SPECIAL",
+                format!("index {} ({:?}) left out", ix.name, ix.kind),
+                at.clone(),
+            );
             return None;
         }
         IndexKind::Rowstore => {}
@@ -572,40 +883,105 @@ fn index_line(
     let mut bytes: u64 = 0;
     for c in &ix.columns {
         let Some(tc) = col_of(&c.name) else {
-            r.add("IDX-SPECIAL", format!("index {} uses column {}, which could not be created; left out", ix.name, c.name), line);
+            r.add_at(
+                "IDX-SPECIAL",
+                format!(
+                    "index {} uses column {}, which could not be created; left out",
+                    ix.name, c.name
+                ),
+                at.clone(),
+            );
             return None;
         };
-        if matches!(tc.mapped.family, Family::Text { lob: true } | Family::Binary { lob: true } | Family::Spatial) {
-            r.add("IDX-KEY-TOO-LONG", format!("index {} has {} column {} as a key; left out", ix.name, tc.mapped.sql, c.name), line);
+        if matches!(
+            tc.mapped.family,
+            Family::Text { lob: true } | Family::Binary { lob: true } | Family::Spatial
+        ) {
+            r.add_at(
+                "IDX-KEY-TOO-LONG",
+                format!(
+                    "index {} has {} column {} as a key; left out",
+                    ix.name, tc.mapped.sql, c.name
+                ),
+                at.clone(),
+            );
             return None;
         }
         bytes += u64::from(tc.mapped.key_bytes);
     }
     if bytes > 16384 {
-        r.add("IDX-KEY-TOO-LONG", format!("index {} key is up to {bytes} bytes in utf8mb4; left out", ix.name), line);
+        r.add_at(
+            "IDX-KEY-TOO-LONG",
+            format!(
+                "index {} key is up to {bytes} bytes in utf8mb4; left out",
+                ix.name
+            ),
+            at.clone(),
+        );
         return None;
     }
     let mut unique = ix.unique;
+    if unique && ix.filter.is_none() {
+        unique_nulls(
+            &ix.name,
+            ix.columns.iter().map(|c| c.name.as_str()),
+            cols,
+            r,
+        );
+    }
     if let Some(f) = &ix.filter {
-        let not_null_on_keys = parse_expression(f).ok().is_some_and(|e| only_is_not_null(&e));
+        let not_null_on_keys = parse_expression(f)
+            .ok()
+            .is_some_and(|e| only_is_not_null(&e));
         if unique && not_null_on_keys {
-            r.add("IDX-FILTER-NOT-NULL", format!("unique index {} WHERE {f} → plain unique index", ix.name), line);
+            r.add_at(
+                "IDX-FILTER-NOT-NULL",
+                format!("unique index {} WHERE {f} → plain unique index", ix.name),
+                at.clone(),
+            );
         } else if unique {
             unique = false;
-            r.add("IDX-FILTER-UNIQUE", format!("unique index {} WHERE {f} becomes a non-unique index", ix.name), line);
+            r.add_at(
+                "IDX-FILTER-UNIQUE",
+                format!(
+                    "unique index {} WHERE {f} becomes a non-unique index",
+                    ix.name
+                ),
+                at.clone(),
+            );
         } else {
-            r.add("IDX-FILTER-DROPPED", format!("index {} WHERE {f} becomes a full index", ix.name), line);
+            r.add_at(
+                "IDX-FILTER-DROPPED",
+                format!("index {} WHERE {f} becomes a full index", ix.name),
+                at.clone(),
+            );
         }
     }
     if !ix.included.is_empty() {
-        r.add("IDX-INCLUDE", format!("index {}: INCLUDE ({}) dropped", ix.name, ix.included.join(", ")), line);
+        r.add_at(
+            "IDX-INCLUDE",
+            format!(
+                "index {}: INCLUDE ({}) dropped",
+                ix.name,
+                ix.included.join(", ")
+            ),
+            at.clone(),
+        );
     }
     if ix.clustered {
-        r.add("IDX-CLUSTERED", format!("clustered index {} becomes a secondary index", ix.name), line);
+        r.add_at(
+            "IDX-CLUSTERED",
+            format!("clustered index {} becomes a secondary index", ix.name),
+            at.clone(),
+        );
     }
     let mut cols = ix.columns.clone();
     if cols.iter().any(|c| c.descending) {
-        r.add("IDX-DESC", format!("index {}: DESC dropped", ix.name), line);
+        r.add_at(
+            "IDX-DESC",
+            format!("index {}: DESC dropped", ix.name),
+            at.clone(),
+        );
         cols.iter_mut().for_each(|c| c.descending = false);
     }
     let n = unique_index_name(used, &ix.name, r);
@@ -621,8 +997,17 @@ fn index_line(
 fn only_is_not_null(e: &crate::ast::Expr) -> bool {
     use crate::ast::{BinaryOp, Expr};
     match e.unnested() {
-        Expr::IsNull { negated: true, expr, .. } => expr.as_column().is_some(),
-        Expr::Binary { left, op: BinaryOp::And, right, .. } => only_is_not_null(left) && only_is_not_null(right),
+        Expr::IsNull {
+            negated: true,
+            expr,
+            ..
+        } => expr.as_column().is_some(),
+        Expr::Binary {
+            left,
+            op: BinaryOp::And,
+            right,
+            ..
+        } => only_is_not_null(left) && only_is_not_null(right),
         _ => false,
     }
 }
@@ -645,40 +1030,84 @@ fn foreign_key(
     r: &mut ObjectReport,
 ) -> Option<String> {
     let col_of = |n: &str| find_col(cols, n);
-    let label = fk.name.clone().unwrap_or_else(|| format!("FK_{}_{}", t.name.name, fk.referenced_table.name));
+    let label = fk
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("FK_{}_{}", t.name.name, fk.referenced_table.name));
     if !fk.enabled {
-        r.add("FK-DISABLED", format!("foreign key {label} is disabled on the source; not created"), None);
+        r.add(
+            "FK-DISABLED",
+            format!("foreign key {label} is disabled on the source; not created"),
+            None,
+        );
         return None;
     }
     let mut ref_name = fk.referenced_table.clone();
     if ref_name.schema.is_none() {
         ref_name.schema = t.name.schema.clone();
     }
-    let Some(target) = cx.catalog.table(&ref_name).filter(|_| ref_name.database.is_none()) else {
-        r.add("FK-UNKNOWN-TABLE", format!("foreign key {label} refers to {}, which the scripts do not create; left out", fk.referenced_table), None);
+    let Some(target) = cx
+        .catalog
+        .table(&ref_name)
+        .filter(|_| ref_name.database.is_none())
+    else {
+        r.add(
+            "FK-UNKNOWN-TABLE",
+            format!(
+                "foreign key {label} refers to {}, which the scripts do not create; left out",
+                fk.referenced_table
+            ),
+            None,
+        );
         return None;
     };
     let ref_cols: Vec<String> = if fk.referenced_columns.is_empty() {
-        target.primary_key.iter().flat_map(|k| k.columns.iter().map(|c| c.name.clone())).collect()
+        target
+            .primary_key
+            .iter()
+            .flat_map(|k| k.columns.iter().map(|c| c.name.clone()))
+            .collect()
     } else {
         fk.referenced_columns.clone()
     };
     if fk.columns.iter().any(|c| col_of(c).is_none()) || ref_cols.len() != fk.columns.len() {
-        r.add("FK-UNKNOWN-TABLE", format!("foreign key {label}: its columns could not be matched; left out"), None);
+        r.add(
+            "FK-UNKNOWN-TABLE",
+            format!("foreign key {label}: its columns could not be matched; left out"),
+            None,
+        );
         return None;
     }
-    if fk.on_delete == ReferentialAction::SetDefault || fk.on_update == ReferentialAction::SetDefault {
-        r.add("FK-SET-DEFAULT", format!("foreign key {label}: SET DEFAULT becomes NO ACTION"), None);
+    if fk.on_delete == ReferentialAction::SetDefault
+        || fk.on_update == ReferentialAction::SetDefault
+    {
+        r.add(
+            "FK-SET-DEFAULT",
+            format!("foreign key {label}: SET DEFAULT becomes NO ACTION"),
+            None,
+        );
     }
     if !fk.trusted {
-        r.add("FK-NOT-TRUSTED", format!("foreign key {label} was added WITH NOCHECK"), None);
+        r.add(
+            "FK-NOT-TRUSTED",
+            format!("foreign key {label} was added WITH NOCHECK"),
+            None,
+        );
     }
     if fk.not_for_replication {
-        r.add("FK-NOT-FOR-REPLICATION", format!("foreign key {label}: NOT FOR REPLICATION dropped"), None);
+        r.add(
+            "FK-NOT-FOR-REPLICATION",
+            format!("foreign key {label}: NOT FOR REPLICATION dropped"),
+            None,
+        );
     }
     let (name, renamed) = cx.reserve_constraint(db, &label);
     if renamed {
-        r.add("IDX-NAME-DUP", format!("foreign key {label} renamed {name}: the name is taken in database {db}"), None);
+        r.add(
+            "IDX-NAME-DUP",
+            format!("foreign key {label} renamed {name}: the name is taken in database {db}"),
+            None,
+        );
     }
     let list = |v: &[String]| v.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
     Some(format!(

@@ -12,6 +12,8 @@ pub enum Use {
     Default {
         /// Column precision for CURRENT_TIMESTAMP(n).
         fsp: Option<u32>,
+        /// The column's value family (DATE and TIME columns take other functions).
+        column: Option<Family>,
     },
     /// A generated column.
     Computed,
@@ -91,9 +93,23 @@ fn style_format(style: i128) -> Option<&'static str> {
 }
 
 const NONDETERMINISTIC: &[&str] = &[
-    "GETDATE", "GETUTCDATE", "SYSDATETIME", "SYSUTCDATETIME", "SYSDATETIMEOFFSET", "NEWID",
-    "NEWSEQUENTIALID", "RAND", "CURRENT_TIMESTAMP", "SUSER_SNAME", "SUSER_NAME", "USER_NAME",
-    "HOST_NAME", "APP_NAME", "CURRENT_USER", "SYSTEM_USER", "SESSION_USER",
+    "GETDATE",
+    "GETUTCDATE",
+    "SYSDATETIME",
+    "SYSUTCDATETIME",
+    "SYSDATETIMEOFFSET",
+    "NEWID",
+    "NEWSEQUENTIALID",
+    "RAND",
+    "CURRENT_TIMESTAMP",
+    "SUSER_SNAME",
+    "SUSER_NAME",
+    "USER_NAME",
+    "HOST_NAME",
+    "APP_NAME",
+    "CURRENT_USER",
+    "SYSTEM_USER",
+    "SESSION_USER",
 ];
 
 impl ExprCx<'_> {
@@ -117,7 +133,10 @@ impl ExprCx<'_> {
                 let (l, r) = (self.family(left), self.family(right));
                 match op {
                     BinaryOp::Plus if is_text(l) && is_text(r) => l,
-                    BinaryOp::Plus | BinaryOp::Minus | BinaryOp::Multiply | BinaryOp::Divide
+                    BinaryOp::Plus
+                    | BinaryOp::Minus
+                    | BinaryOp::Multiply
+                    | BinaryOp::Divide
                     | BinaryOp::Modulo => match (l, r) {
                         (Some(Family::Integer), Some(Family::Integer)) => Some(Family::Integer),
                         (Some(a), Some(b)) if !is_text(Some(a)) && !is_text(Some(b)) => {
@@ -176,7 +195,10 @@ impl ExprCx<'_> {
                 }
                 Literal::String { value, .. } => {
                     if value.contains('\\') {
-                        self.rule("EXPR-STRING-ESCAPE", "backslash escaped in a string literal");
+                        self.rule(
+                            "EXPR-STRING-ESCAPE",
+                            "backslash escaped in a string literal",
+                        );
                     }
                     string_literal(value)
                 }
@@ -194,7 +216,9 @@ impl ExprCx<'_> {
                 }
                 quote_ident(&n.name().value)
             }
-            Expr::Variable(v) => return refuse(format!("variable {} in a column expression", v.value)),
+            Expr::Variable(v) => {
+                return refuse(format!("variable {} in a column expression", v.value))
+            }
             Expr::Nested(inner, _) => format!("({})", self.convert(inner)?),
             Expr::Unary { op, expr, .. } => {
                 let inner = self.convert(expr)?;
@@ -215,7 +239,12 @@ impl ExprCx<'_> {
                 let f = name.name().value.to_ascii_uppercase();
                 return self.function(&f, args);
             }
-            Expr::Cast { kind, expr, data_type, .. } => {
+            Expr::Cast {
+                kind,
+                expr,
+                data_type,
+                ..
+            } => {
                 if *kind == CastKind::Try {
                     return refuse("TRY_CAST has no equivalent that returns NULL on bad input");
                 }
@@ -245,7 +274,11 @@ impl ExprCx<'_> {
                     s.push_str(&self.convert(o)?);
                 }
                 for (w, t) in whens {
-                    s.push_str(&format!(" WHEN {} THEN {}", self.convert(w)?, self.convert(t)?));
+                    s.push_str(&format!(
+                        " WHEN {} THEN {}",
+                        self.convert(w)?,
+                        self.convert(t)?
+                    ));
                 }
                 if let Some(e) = else_result {
                     s.push_str(&format!(" ELSE {}", self.convert(e)?));
@@ -254,7 +287,11 @@ impl ExprCx<'_> {
                 s
             }
             Expr::IsNull { expr, negated, .. } => {
-                format!("{} IS {}NULL", self.convert(expr)?, if *negated { "NOT " } else { "" })
+                format!(
+                    "{} IS {}NULL",
+                    self.convert(expr)?,
+                    if *negated { "NOT " } else { "" }
+                )
             }
             Expr::InList {
                 expr,
@@ -321,7 +358,8 @@ impl ExprCx<'_> {
         }
         let l = self.convert(left)?;
         let r = self.convert(right)?;
-        let both_int = self.family(left) == Some(Family::Integer) && self.family(right) == Some(Family::Integer);
+        let both_int = self.family(left) == Some(Family::Integer)
+            && self.family(right) == Some(Family::Integer);
         let sym = match op {
             BinaryOp::BangEq => "<>",
             BinaryOp::NotLt => ">=",
@@ -336,7 +374,14 @@ impl ExprCx<'_> {
     /// Flattens a chain of string `+` into CONCAT arguments.
     fn concat_parts(&mut self, e: &Expr, out: &mut Vec<String>) -> Result<(), Refused> {
         if let Expr::Nested(inner, _) = e {
-            if matches!(**inner, Expr::Binary { op: BinaryOp::Plus, .. }) && is_text(self.family(inner)) {
+            if matches!(
+                **inner,
+                Expr::Binary {
+                    op: BinaryOp::Plus,
+                    ..
+                }
+            ) && is_text(self.family(inner))
+            {
                 return self.concat_parts(inner, out);
             }
         }
@@ -365,7 +410,8 @@ impl ExprCx<'_> {
             return self.nondeterministic(f);
         }
         // The first argument of the date functions is a unit keyword, not an expression.
-        let a = if matches!(f, "DATEADD" | "DATEDIFF" | "DATEPART" | "DATENAME") && !args.is_empty() {
+        let a = if matches!(f, "DATEADD" | "DATEDIFF" | "DATEPART" | "DATENAME") && !args.is_empty()
+        {
             let mut v = vec![String::new()];
             v.extend(self.args(&args[1..])?);
             v
@@ -375,14 +421,21 @@ impl ExprCx<'_> {
         let simple = |name: &str| format!("{name}({})", a.join(", "));
         let out = match (f, a.len()) {
             ("ISNULL", 2) => simple("IFNULL"),
-            ("COALESCE" | "NULLIF" | "UPPER" | "LOWER" | "LTRIM" | "RTRIM" | "REPLACE" | "SUBSTRING"
-            | "LEFT" | "RIGHT" | "REVERSE" | "ABS" | "FLOOR" | "CEILING" | "SIGN" | "POWER" | "SQRT"
-            | "EXP" | "LOG10" | "YEAR" | "MONTH" | "DAY" | "SPACE" | "CONCAT" | "ASCII", _) => {
+            (
+                "COALESCE" | "NULLIF" | "UPPER" | "LOWER" | "LTRIM" | "RTRIM" | "REPLACE"
+                | "SUBSTRING" | "LEFT" | "RIGHT" | "REVERSE" | "ABS" | "FLOOR" | "CEILING" | "SIGN"
+                | "POWER" | "SQRT" | "EXP" | "LOG10" | "YEAR" | "MONTH" | "DAY" | "SPACE"
+                | "CONCAT" | "ASCII",
+                _,
+            ) => {
                 return Ok(simple(f));
             }
             ("ROUND", 2) => simple("ROUND"),
             ("LEN", 1) => {
-                self.rule("EXPR-LEN", "LEN(x) → CHAR_LENGTH(TRIM(TRAILING ' ' FROM x))");
+                self.rule(
+                    "EXPR-LEN",
+                    "LEN(x) → CHAR_LENGTH(TRIM(TRAILING ' ' FROM x))",
+                );
                 return Ok(format!("CHAR_LENGTH(TRIM(TRAILING ' ' FROM {}))", a[0]));
             }
             ("CHARINDEX", 2 | 3) => simple("LOCATE"),
@@ -402,8 +455,12 @@ impl ExprCx<'_> {
                 return match unit {
                     Some("DAY") => Ok(format!("DATEDIFF({y}, {x})")),
                     Some("YEAR") => Ok(format!("(YEAR({y}) - YEAR({x}))")),
-                    Some("MONTH") => Ok(format!("((YEAR({y}) - YEAR({x})) * 12 + MONTH({y}) - MONTH({x}))")),
-                    Some("QUARTER") => Ok(format!("((YEAR({y}) - YEAR({x})) * 4 + QUARTER({y}) - QUARTER({x}))")),
+                    Some("MONTH") => Ok(format!(
+                        "((YEAR({y}) - YEAR({x})) * 12 + MONTH({y}) - MONTH({x}))"
+                    )),
+                    Some("QUARTER") => Ok(format!(
+                        "((YEAR({y}) - YEAR({x})) * 4 + QUARTER({y}) - QUARTER({x}))"
+                    )),
                     _ => refuse(format!("DATEDIFF with unit {}", args[0])),
                 };
             }
@@ -414,8 +471,8 @@ impl ExprCx<'_> {
     }
 
     fn nondeterministic(&mut self, f: &str) -> Result<String, Refused> {
-        let fsp = match self.usage {
-            Use::Default { fsp } => fsp,
+        let (fsp, column) = match self.usage {
+            Use::Default { fsp, column } => (fsp, column),
             _ => {
                 return Err(Refused {
                     reason: format!("{f}() is not deterministic"),
@@ -432,32 +489,57 @@ impl ExprCx<'_> {
                 name.to_string()
             }
         };
+        let now = matches!(f, "GETDATE" | "SYSDATETIME" | "CURRENT_TIMESTAMP");
+        let utc = matches!(f, "GETUTCDATE" | "SYSUTCDATETIME" | "SYSDATETIMEOFFSET");
+        if now || utc {
+            // Probed on seekdb: DATE and TIME columns reject CURRENT_TIMESTAMP
+            // and take (CURDATE()) / (CURTIME()).
+            let target = match (column, utc) {
+                (Some(Family::Date), false) => "CURDATE()".to_string(),
+                (Some(Family::Date), true) => "UTC_DATE()".to_string(),
+                (Some(Family::Time), false) if n > 0 => format!("CURTIME({n})"),
+                (Some(Family::Time), false) => "CURTIME()".to_string(),
+                (Some(Family::Time), true) if n > 0 => format!("UTC_TIME({n})"),
+                (Some(Family::Time), true) => "UTC_TIME()".to_string(),
+                (Some(Family::DateTime) | None, false) => with_fsp("CURRENT_TIMESTAMP"),
+                (Some(Family::DateTime) | None, true) => format!("UTC_TIMESTAMP({n})"),
+                (Some(other), _) => {
+                    return refuse(format!("{f}() as the default of a {other:?} column"));
+                }
+            };
+            let rule = if utc { "COL-DEFAULT-UTC" } else { "COL-DEFAULT-NOW" };
+            self.rule(rule, format!("{f}() → {target}"));
+            return Ok(target);
+        }
         Ok(match f {
-            "GETDATE" | "SYSDATETIME" | "CURRENT_TIMESTAMP" => {
-                self.rule("COL-DEFAULT-NOW", format!("{f}() → CURRENT_TIMESTAMP"));
-                with_fsp("CURRENT_TIMESTAMP")
-            }
-            "GETUTCDATE" | "SYSUTCDATETIME" | "SYSDATETIMEOFFSET" => {
-                self.rule("COL-DEFAULT-UTC", format!("{f}() → UTC_TIMESTAMP"));
-                format!("UTC_TIMESTAMP({n})")
-            }
             "NEWID" => {
                 self.rule("COL-DEFAULT-UUID", "NEWID() → (UUID())");
                 "UUID()".into()
             }
             "NEWSEQUENTIALID" => {
-                self.rule("COL-DEFAULT-SEQUENTIAL-UUID", "NEWSEQUENTIALID() → (UUID())");
+                self.rule(
+                    "COL-DEFAULT-SEQUENTIAL-UUID",
+                    "NEWSEQUENTIALID() → (UUID())",
+                );
                 "UUID()".into()
             }
-            "SUSER_SNAME" | "SUSER_NAME" | "CURRENT_USER" | "SYSTEM_USER" | "SESSION_USER" | "USER_NAME" => {
+            "SUSER_SNAME" | "SUSER_NAME" | "CURRENT_USER" | "SYSTEM_USER" | "SESSION_USER"
+            | "USER_NAME" => {
                 // Probed on seekdb: DEFAULT (CURRENT_USER()) and (USER()) are rejected.
-                return refuse(format!("{f}(): the target accepts no user-name function as a default"));
+                return refuse(format!(
+                    "{f}(): the target accepts no user-name function as a default"
+                ));
             }
             _ => return refuse(format!("{f}() has no default-value equivalent")),
         })
     }
 
-    fn convert_fn(&mut self, ty: &DataType, expr: &Expr, style: Option<&Expr>) -> Result<String, Refused> {
+    fn convert_fn(
+        &mut self,
+        ty: &DataType,
+        expr: &Expr,
+        style: Option<&Expr>,
+    ) -> Result<String, Refused> {
         let Some(style) = style else {
             return self.cast(ty, expr);
         };
@@ -471,27 +553,37 @@ impl ExprCx<'_> {
         );
         match (code.and_then(style_format), to_text && from_date) {
             (Some(fmt), true) => {
-                self.rule("EXPR-CONVERT-STYLE", format!("CONVERT style {} → DATE_FORMAT '{fmt}'", code.unwrap_or(0)));
+                self.rule(
+                    "EXPR-CONVERT-STYLE",
+                    format!("CONVERT style {} → DATE_FORMAT '{fmt}'", code.unwrap_or(0)),
+                );
                 let formatted = format!("DATE_FORMAT({inner}, '{fmt}')");
                 Ok(match ty.args.first() {
                     Some(TypeArg::Number(n)) => format!("LEFT({formatted}, {n})"),
                     _ => formatted,
                 })
             }
-            _ => refuse(format!("CONVERT({ty}, ..., {style}) style not mapped for this operand")),
+            _ => refuse(format!(
+                "CONVERT({ty}, ..., {style}) style not mapped for this operand"
+            )),
         }
     }
 
     fn cast(&mut self, ty: &DataType, expr: &Expr) -> Result<String, Refused> {
         // CONVERT(date, GETDATE()) as a default: the target takes (CURDATE()),
         // not a CAST of the current time.
-        if let (Use::Default { .. }, Expr::Function { name, args, .. }) = (self.usage, expr.unnested()) {
+        if let (Use::Default { .. }, Expr::Function { name, args, .. }) =
+            (self.usage, expr.unnested())
+        {
             let f = name.name().value.to_ascii_uppercase();
             if args.is_empty()
                 && ty.name.name().eq_name("date")
                 && matches!(f.as_str(), "GETDATE" | "SYSDATETIME" | "CURRENT_TIMESTAMP")
             {
-                self.rule("COL-DEFAULT-NOW", format!("CONVERT(date, {f}()) → (CURDATE())"));
+                self.rule(
+                    "COL-DEFAULT-NOW",
+                    format!("CONVERT(date, {f}()) → (CURDATE())"),
+                );
                 return Ok("CURDATE()".into());
             }
         }
@@ -501,7 +593,9 @@ impl ExprCx<'_> {
             return match self.family(expr) {
                 Some(Family::Integer | Family::Decimal | Family::Float) => {
                     self.rule("EXPR-FUNCTION", "CAST(x AS bit) → CASE on x <> 0");
-                    Ok(format!("(CASE WHEN {inner} IS NULL THEN NULL WHEN {inner} <> 0 THEN 1 ELSE 0 END)"))
+                    Ok(format!(
+                        "(CASE WHEN {inner} IS NULL THEN NULL WHEN {inner} <> 0 THEN 1 ELSE 0 END)"
+                    ))
                 }
                 _ => refuse("CAST to bit of a non-numeric value"),
             };
@@ -509,7 +603,13 @@ impl ExprCx<'_> {
         Ok(format!("CAST({inner} AS {})", cast_target(ty)?))
     }
 
-    fn like(&mut self, expr: &Expr, pattern: &Expr, escape: Option<&Expr>, negated: bool) -> Result<String, Refused> {
+    fn like(
+        &mut self,
+        expr: &Expr,
+        pattern: &Expr,
+        escape: Option<&Expr>,
+        negated: bool,
+    ) -> Result<String, Refused> {
         let subject = self.convert(expr)?;
         let not = if negated { "NOT " } else { "" };
         let Expr::Literal(Literal::String { value, .. }, _) = pattern.unnested() else {
@@ -522,7 +622,10 @@ impl ExprCx<'_> {
             let Some(re) = like_to_regex(value) else {
                 return refuse(format!("LIKE pattern {value:?} could not be translated"));
             };
-            self.rule("CHECK-LIKE-PATTERN", format!("LIKE '{value}' → REGEXP '{re}'"));
+            self.rule(
+                "CHECK-LIKE-PATTERN",
+                format!("LIKE '{value}' → REGEXP '{re}'"),
+            );
             return Ok(format!("{subject} {not}REGEXP {}", string_literal(&re)));
         }
         // T-SQL has no LIKE escape character; on the target `\` is one.
@@ -550,7 +653,11 @@ fn cast_target(ty: &DataType) -> Result<String, Refused> {
     Ok(match t.name.as_str() {
         "int" | "bigint" | "smallint" => "SIGNED".into(),
         "tinyint" => "UNSIGNED".into(),
-        "decimal" | "numeric" => format!("DECIMAL({},{})", t.precision.unwrap_or(18), t.scale.unwrap_or(0)),
+        "decimal" | "numeric" => format!(
+            "DECIMAL({},{})",
+            t.precision.unwrap_or(18),
+            t.scale.unwrap_or(0)
+        ),
         "money" => "DECIMAL(19,4)".into(),
         "char" | "varchar" | "nchar" | "nvarchar" => match n {
             Some(n) => format!("CHAR({n})"),
@@ -642,13 +749,17 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let d = |s| conv(Use::Default { fsp: Some(3) }, s).unwrap().0;
+        let d = |s| conv(Use::Default { fsp: Some(3), column: None }, s).unwrap().0;
         assert_eq!(d("(getdate())"), "CURRENT_TIMESTAMP(3)");
         assert_eq!(d("(newid())"), "UUID()");
         assert_eq!(d("((0))"), "0");
         assert_eq!(d("(N'it''s \\ ok')"), "'it''s \\\\ ok'");
         assert_eq!(d("(getutcdate())"), "UTC_TIMESTAMP(3)");
-        assert!(conv(Use::Default { fsp: None }, "(NEXT VALUE FOR s)").unwrap_err().sequence);
+        assert!(
+            conv(Use::Default { fsp: None, column: None }, "(NEXT VALUE FOR s)")
+                .unwrap_err()
+                .sequence
+        );
     }
 
     #[test]
@@ -656,18 +767,35 @@ mod tests {
         let (s, r) = conv(Use::Computed, "([First]+' '+[Last])").unwrap();
         assert_eq!(s, "(CONCAT(`First`, ' ', `Last`))");
         assert!(r.contains(&"EXPR-CONCAT"));
-        assert_eq!(conv(Use::Computed, "([Qty]*[Price])").unwrap().0, "(`Qty` * `Price`)");
-        assert_eq!(conv(Use::Computed, "([Qty]/(2))").unwrap().0, "(`Qty` DIV (2))");
-        assert_eq!(conv(Use::Computed, "(isnull([First],''))").unwrap().0, "(IFNULL(`First`, ''))");
         assert_eq!(
-            conv(Use::Computed, "(datediff(day,[Born],[Admitted]))").unwrap().0,
+            conv(Use::Computed, "([Qty]*[Price])").unwrap().0,
+            "(`Qty` * `Price`)"
+        );
+        assert_eq!(
+            conv(Use::Computed, "([Qty]/(2))").unwrap().0,
+            "(`Qty` DIV (2))"
+        );
+        assert_eq!(
+            conv(Use::Computed, "(isnull([First],''))").unwrap().0,
+            "(IFNULL(`First`, ''))"
+        );
+        assert_eq!(
+            conv(Use::Computed, "(datediff(day,[Born],[Admitted]))")
+                .unwrap()
+                .0,
             "(DATEDIFF(`Admitted`, `Born`))"
         );
         assert_eq!(
-            conv(Use::Computed, "(CONVERT(varchar(8),[Admitted],112))").unwrap().0,
+            conv(Use::Computed, "(CONVERT(varchar(8),[Admitted],112))")
+                .unwrap()
+                .0,
             "(LEFT(DATE_FORMAT(`Admitted`, '%Y%m%d'), 8))"
         );
-        assert!(conv(Use::Computed, "(datediff(year,[Born],getdate()))").unwrap_err().nondeterministic);
+        assert!(
+            conv(Use::Computed, "(datediff(year,[Born],getdate()))")
+                .unwrap_err()
+                .nondeterministic
+        );
         assert!(conv(Use::Computed, "(dbo.fn_x([N]))").is_err());
         assert!(conv(Use::Computed, "([Unknown]+[Other])").is_err());
     }
@@ -677,11 +805,26 @@ mod tests {
         let (s, r) = conv(Use::Check, "([Mrn] like '[0-9][0-9][A-Z]%')").unwrap();
         assert_eq!(s, "(`Mrn` REGEXP '^[0-9][0-9][A-Z].*$')");
         assert!(r.contains(&"CHECK-LIKE-PATTERN"));
-        assert_eq!(conv(Use::Check, "([Mrn] like 'a\\%')").unwrap().0, "(`Mrn` LIKE 'a\\\\\\\\%')");
-        assert_eq!(conv(Use::Check, "([Qty]!<(0))").unwrap().0, "(`Qty` >= (0))");
-        assert!(conv(Use::Check, "([Born]<=getdate())").unwrap_err().nondeterministic);
         assert_eq!(
-            conv(Use::Check, "([First] IN ('M', 'F') AND [Qty] BETWEEN 1 AND 9)").unwrap().0,
+            conv(Use::Check, "([Mrn] like 'a\\%')").unwrap().0,
+            "(`Mrn` LIKE 'a\\\\\\\\%')"
+        );
+        assert_eq!(
+            conv(Use::Check, "([Qty]!<(0))").unwrap().0,
+            "(`Qty` >= (0))"
+        );
+        assert!(
+            conv(Use::Check, "([Born]<=getdate())")
+                .unwrap_err()
+                .nondeterministic
+        );
+        assert_eq!(
+            conv(
+                Use::Check,
+                "([First] IN ('M', 'F') AND [Qty] BETWEEN 1 AND 9)"
+            )
+            .unwrap()
+            .0,
             "(`First` IN ('M', 'F') AND `Qty` BETWEEN 1 AND 9)"
         );
     }

@@ -12,7 +12,11 @@ pub(super) fn databases(cx: &Ctx<'_>) -> Vec<ObjectReport> {
     for s in &cx.catalog.schemas {
         schemas.insert(s.to_lowercase());
     }
-    let names = cx.catalog.tables.iter().map(|t| &t.name)
+    let names = cx
+        .catalog
+        .tables
+        .iter()
+        .map(|t| &t.name)
         .chain(cx.catalog.sequences.iter().map(|s| &s.name))
         .chain(cx.catalog.synonyms.iter().map(|s| &s.name))
         .chain(cx.catalog.routines.iter().map(|r| &r.name));
@@ -29,7 +33,11 @@ pub(super) fn databases(cx: &Ctx<'_>) -> Vec<ObjectReport> {
         let mut r = ObjectReport::new(ObjectKind::Database, s.clone(), None);
         r.target = Some(q(&db));
         if !s.eq_ignore_ascii_case("dbo") {
-            r.add("SCHEMA-DATABASE", format!("schema {s} → database {db}"), None);
+            r.add(
+                "SCHEMA-DATABASE",
+                format!("schema {s} → database {db}"),
+                None,
+            );
         }
         r.ddl.push(format!(
             "CREATE DATABASE IF NOT EXISTS {} DEFAULT CHARACTER SET utf8mb4 COLLATE {}",
@@ -54,8 +62,16 @@ pub(super) fn sequences(cx: &Ctx<'_>) -> Vec<ObjectReport> {
         let mut r = ObjectReport::new(ObjectKind::Sequence, name.clone(), s.origin.clone());
         r.target = Some(format!("{table} row '{name}'"));
         let (lo, hi) = type_range(&s.data_type.name);
-        let min = s.min_value.unwrap_or(if s.increment > 0 { lo.max(1).min(hi) } else { lo });
-        let min = if s.min_value.is_none() && s.increment > 0 { lo } else { min };
+        let min = s.min_value.unwrap_or(if s.increment > 0 {
+            lo.max(1).min(hi)
+        } else {
+            lo
+        });
+        let min = if s.min_value.is_none() && s.increment > 0 {
+            lo
+        } else {
+            min
+        };
         let max = s.max_value.unwrap_or(hi);
         let start = s.start.unwrap_or(if s.increment > 0 { min } else { max });
         if cx.caps.sequences {
@@ -107,24 +123,44 @@ pub(super) fn synonym(cx: &Ctx<'_>, s: &Synonym) -> ObjectReport {
     let name = format!("{}.{}", s.name.schema_or_dbo(), s.name.name);
     let mut r = ObjectReport::new(ObjectKind::Synonym, name.clone(), s.origin.clone());
     if s.target.server.is_some() {
-        r.add("SYN-LINKED-SERVER", format!("synonym {name} points at linked server {}", s.target), None);
+        r.add(
+            "SYN-LINKED-SERVER",
+            format!("synonym {name} points at linked server {}", s.target),
+            None,
+        );
         return r;
     }
     let mut target = s.target.clone();
     if target.schema.is_none() {
         target.schema = s.name.schema.clone();
     }
-    let same_db = target.database.as_ref().is_none_or(|d| cx.catalog.database.as_ref().is_some_and(|c| c.eq_ignore_ascii_case(d)));
+    let same_db = target.database.as_ref().is_none_or(|d| {
+        cx.catalog
+            .database
+            .as_ref()
+            .is_some_and(|c| c.eq_ignore_ascii_case(d))
+    });
     target.database = None;
-    match cx.catalog.table(&target).filter(|_| same_db) {
+    match cx.table(&target).filter(|_| same_db) {
         Some(t) => {
-            r.add("SYN-VIEW", format!("synonym {name} → view over {}", s.target), None);
+            r.add(
+                "SYN-VIEW",
+                format!("synonym {name} → view over {}", s.target),
+                None,
+            );
             r.target = Some(cx.qualified(&s.name));
-            r.ddl.push(format!("CREATE VIEW {} AS SELECT * FROM {}", cx.qualified(&s.name), cx.qualified(&t.name)));
+            r.ddl.push(format!(
+                "CREATE VIEW {} AS SELECT * FROM {}",
+                cx.qualified(&s.name),
+                cx.qualified(&t.name)
+            ));
         }
         None => r.add(
             "SYN-MANUAL",
-            format!("synonym {name} → {}: not a table of this database", s.target),
+            format!(
+                "synonym {name} → {}: not a table of this database",
+                s.target
+            ),
             None,
         ),
     }
@@ -136,7 +172,11 @@ pub(super) fn user_type(t: &UserType) -> ObjectReport {
     let name = format!("{}.{}", t.name.schema_or_dbo(), t.name.name);
     let mut r = ObjectReport::new(ObjectKind::Type, name.clone(), t.origin.clone());
     match &t.kind {
-        UserTypeKind::Alias { base, .. } => r.add("UDT-ALIAS", format!("alias type {name} ({base}) is inlined into its columns"), None),
+        UserTypeKind::Alias { base, .. } => r.add(
+            "UDT-ALIAS",
+            format!("alias type {name} ({base}) is inlined into its columns"),
+            None,
+        ),
         UserTypeKind::Table { .. } => r.add("UDT-TABLE", format!("table type {name}"), None),
     }
     r

@@ -90,6 +90,7 @@ rules! {
     "TABLE-NO-PK", Review, 15, 15, "the table has no primary key: OceanBase adds a hidden one, and sync must match rows on all columns; add a key if the table is synced";
     "IDX-INCLUDE", Auto, 0, 0, "INCLUDE columns are dropped (the target has no covering-column syntax); the index keeps its keys";
     "IDX-FILTER-NOT-NULL", Auto, 0, 0, "a unique index filtered WHERE col IS NOT NULL is a plain unique index on the target, which already lets NULLs repeat";
+    "IDX-UNIQUE-NULLS", Review, 10, 15, "a UNIQUE key on a nullable column: SQL Server allows a single NULL, the target allows many (add a NOT NULL or a check if the application relies on it)";
     "IDX-FILTER-DROPPED", Review, 5, 15, "a filtered non-unique index becomes a full index (larger, same results)";
     "IDX-FILTER-UNIQUE", Manual, 60, 30, "a filtered UNIQUE index cannot be expressed; it becomes non-unique and the partial uniqueness must be enforced elsewhere";
     "IDX-DESC", Ignored, 0, 0, "the target builds index keys ascending (it accepts DESC but ignores it); DESC is dropped so the DDL says what the target does";
@@ -180,7 +181,12 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), n, "duplicate rule id");
         for r in RULES {
-            assert!(r.id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'), "{}", r.id);
+            assert!(
+                r.id.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'),
+                "{}",
+                r.id
+            );
             assert!(!r.title.is_empty());
         }
     }
@@ -201,11 +207,17 @@ mod tests {
             for lit in src.split('"').skip(1).step_by(2) {
                 let shaped = lit.len() > 4
                     && lit.contains('-')
-                    && lit.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+                    && lit
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
                     && lit.starts_with(|c: char| c.is_ascii_uppercase());
                 if shaped && !lit.starts_with("INTERNAL") {
                     cited += 1;
-                    assert_ne!(rule(lit).id, UNKNOWN.id, "rule {lit} is cited but not in the catalog");
+                    assert_ne!(
+                        rule(lit).id,
+                        UNKNOWN.id,
+                        "rule {lit} is cited but not in the catalog"
+                    );
                 }
             }
         }

@@ -136,9 +136,10 @@ pub fn map_type(t: &SourceType, opts: &TypeOptions) -> Option<Mapped> {
         )
         .map(|x| x.family)
         .unwrap_or(Family::Text { lob: true });
-        return Some(
-            m(sql.clone(), fam, 0).rule("TYPE-OVERRIDE", format!("{t} → {sql} (configured override)")),
-        );
+        return Some(m(sql.clone(), fam, 0).rule(
+            "TYPE-OVERRIDE",
+            format!("{t} → {sql} (configured override)"),
+        ));
     }
     let n = match t.length {
         Some(Length::N(n)) => Some(n),
@@ -162,7 +163,9 @@ pub fn map_type(t: &SourceType, opts: &TypeOptions) -> Option<Mapped> {
             let s = t.scale.unwrap_or(0);
             m(format!("DECIMAL({p},{s})"), Family::Decimal, 16)
         }
-        "money" => m("DECIMAL(19,4)", Family::Decimal, 16).rule("TYPE-MONEY", "money → DECIMAL(19,4)"),
+        "money" => {
+            m("DECIMAL(19,4)", Family::Decimal, 16).rule("TYPE-MONEY", "money → DECIMAL(19,4)")
+        }
         "smallmoney" => {
             m("DECIMAL(10,4)", Family::Decimal, 16).rule("TYPE-MONEY", "smallmoney → DECIMAL(10,4)")
         }
@@ -175,9 +178,10 @@ pub fn map_type(t: &SourceType, opts: &TypeOptions) -> Option<Mapped> {
             }
         }
         "date" => m("DATE", Family::Date, 3),
-        "datetime" => m("DATETIME(3)", Family::DateTime, 8)
-            .fsp(3)
-            .rule("TYPE-DATETIME", "datetime → DATETIME(3) (1/300 s rounding on the source)"),
+        "datetime" => m("DATETIME(3)", Family::DateTime, 8).fsp(3).rule(
+            "TYPE-DATETIME",
+            "datetime → DATETIME(3) (1/300 s rounding on the source)",
+        ),
         "smalldatetime" => m("DATETIME", Family::DateTime, 8)
             .fsp(0)
             .rule("TYPE-SMALLDATETIME", "smalldatetime → DATETIME"),
@@ -210,10 +214,18 @@ pub fn map_type(t: &SourceType, opts: &TypeOptions) -> Option<Mapped> {
         "char" | "nchar" => {
             let len = n.unwrap_or(1);
             let mut x = if len <= 255 {
-                m(format!("CHAR({len})"), Family::Text { lob: false }, text(len))
+                m(
+                    format!("CHAR({len})"),
+                    Family::Text { lob: false },
+                    text(len),
+                )
             } else {
-                m(format!("VARCHAR({len})"), Family::Text { lob: false }, text(len))
-                    .rule("TYPE-CHAR-LONG", format!("{t} → VARCHAR({len})"))
+                m(
+                    format!("VARCHAR({len})"),
+                    Family::Text { lob: false },
+                    text(len),
+                )
+                .rule("TYPE-CHAR-LONG", format!("{t} → VARCHAR({len})"))
             };
             if name == "nchar" {
                 x = x.rule("TYPE-UNICODE", format!("{t} → utf8mb4"));
@@ -226,7 +238,11 @@ pub fn map_type(t: &SourceType, opts: &TypeOptions) -> Option<Mapped> {
                     .rule("TYPE-LOB", format!("{t} → LONGTEXT"))
             } else {
                 let len = n.unwrap_or(1);
-                m(format!("VARCHAR({len})"), Family::Text { lob: false }, text(len))
+                m(
+                    format!("VARCHAR({len})"),
+                    Family::Text { lob: false },
+                    text(len),
+                )
             };
             if name == "nvarchar" {
                 x = x.rule("TYPE-UNICODE", format!("{t} → utf8mb4"));
@@ -235,16 +251,21 @@ pub fn map_type(t: &SourceType, opts: &TypeOptions) -> Option<Mapped> {
         }
         "sysname" => m("VARCHAR(128)", Family::Text { lob: false }, 512)
             .rule("TYPE-SYSNAME", "sysname → VARCHAR(128)"),
-        "text" | "ntext" => {
-            m("LONGTEXT", Family::Text { lob: true }, u32::MAX).rule("TYPE-LOB", format!("{name} → LONGTEXT"))
+        "text" | "ntext" => m("LONGTEXT", Family::Text { lob: true }, u32::MAX)
+            .rule("TYPE-LOB", format!("{name} → LONGTEXT")),
+        "xml" => {
+            m("LONGTEXT", Family::Text { lob: true }, u32::MAX).rule("TYPE-XML", "xml → LONGTEXT")
         }
-        "xml" => m("LONGTEXT", Family::Text { lob: true }, u32::MAX).rule("TYPE-XML", "xml → LONGTEXT"),
         "binary" => {
             let len = n.unwrap_or(1);
             if len <= 255 {
                 m(format!("BINARY({len})"), Family::Binary { lob: false }, len)
             } else {
-                m(format!("VARBINARY({len})"), Family::Binary { lob: false }, len)
+                m(
+                    format!("VARBINARY({len})"),
+                    Family::Binary { lob: false },
+                    len,
+                )
             }
         }
         "varbinary" => {
@@ -253,18 +274,25 @@ pub fn map_type(t: &SourceType, opts: &TypeOptions) -> Option<Mapped> {
                     .rule("TYPE-LOB", "varbinary(max) → LONGBLOB")
             } else {
                 let len = n.unwrap_or(1);
-                m(format!("VARBINARY({len})"), Family::Binary { lob: false }, len)
+                m(
+                    format!("VARBINARY({len})"),
+                    Family::Binary { lob: false },
+                    len,
+                )
             }
         }
-        "image" => m("LONGBLOB", Family::Binary { lob: true }, u32::MAX).rule("TYPE-LOB", "image → LONGBLOB"),
+        "image" => m("LONGBLOB", Family::Binary { lob: true }, u32::MAX)
+            .rule("TYPE-LOB", "image → LONGBLOB"),
         "uniqueidentifier" => match opts.uniqueidentifier {
             UuidAs::Char36 => m("CHAR(36)", Family::Text { lob: false }, 144)
                 .rule("TYPE-UNIQUEIDENTIFIER", "uniqueidentifier → CHAR(36)"),
             UuidAs::Binary16 => m("BINARY(16)", Family::Binary { lob: false }, 16)
                 .rule("TYPE-UNIQUEIDENTIFIER", "uniqueidentifier → BINARY(16)"),
         },
-        "rowversion" | "timestamp" => m("BINARY(8)", Family::Binary { lob: false }, 8)
-            .rule("TYPE-ROWVERSION", format!("{name} → BINARY(8), not maintained by the target")),
+        "rowversion" | "timestamp" => m("BINARY(8)", Family::Binary { lob: false }, 8).rule(
+            "TYPE-ROWVERSION",
+            format!("{name} → BINARY(8), not maintained by the target"),
+        ),
         "sql_variant" => m("LONGTEXT", Family::Text { lob: true }, u32::MAX)
             .rule("TYPE-SQL-VARIANT", "sql_variant → LONGTEXT"),
         "hierarchyid" => m("VARBINARY(892)", Family::Binary { lob: false }, 892)
@@ -350,7 +378,8 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(map_type(&t, &o).unwrap().sql, "BINARY(16)");
-        o.overrides.insert("uniqueidentifier".into(), "VARCHAR(40)".into());
+        o.overrides
+            .insert("uniqueidentifier".into(), "VARCHAR(40)".into());
         let x = map_type(&t, &o).unwrap();
         assert_eq!(x.sql, "VARCHAR(40)");
         assert_eq!(x.rules[0].0, "TYPE-OVERRIDE");

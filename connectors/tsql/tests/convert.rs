@@ -1,0 +1,130 @@
+//! Conversion decisions on edge cases (tests/data/edge_cases.sql; the same
+//! DDL runs on seekdb in tests/seekdb.rs).
+
+use sluice_tsql::assess::{self, AssessOptions, ScriptInput};
+use sluice_tsql::dialect::oceanbase::types::{BitAs, OffsetAs};
+use sluice_tsql::dialect::oceanbase::{ConvertOptions, ObjectReport, SchemaMapping, Status};
+
+const EDGE: &str = include_str!("data/edge_cases.sql");
+
+fn run(opts: ConvertOptions) -> assess::report::Report {
+    let files = vec![ScriptInput {
+        path: "edge.sql".into(),
+        bytes: EDGE.as_bytes().to_vec(),
+    }];
+    assess::assess_files(
+        &files,
+        &AssessOptions {
+            convert: opts,
+            ..Default::default()
+        },
+    )
+}
+
+fn obj<'a>(r: &'a assess::report::Report, name: &str) -> &'a ObjectReport {
+    r.objects
+        .iter()
+        .find(|o| o.name == name)
+        .unwrap_or_else(|| panic!("{name}"))
+}
+
+fn has(o: &ObjectReport, rule: &str) -> bool {
+    o.findings.iter().any(|f| f.rule == rule)
+}
+
+#[test]
+fn edge_cases_with_default_options() {
+    let r = run(ConvertOptions::default());
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let code = obj(&r, "ref.Code");
+    let ddl = code.ddl.join("\n");
+    assert!(
+        ddl.contains("`CodeId` BIGINT NOT NULL AUTO_INCREMENT"),
+        "{ddl}"
+    );
+    assert!(has(code, "TYPE-DECIMAL-IDENTITY"));
+    assert!(
+        ddl.contains("`Active` TINYINT(1) NOT NULL DEFAULT 1"),
+        "bit default 2 stores 1: {ddl}"
+    );
+    assert!(ddl.contains("`IssuedAt` DATETIME(6) NULL") && !ddl.contains("IssuedAt_offset_min"));
+    for want in [
+        "`ValidOn` DATE NOT NULL DEFAULT (CURDATE())",
+        "`ValidAt` TIME(0) NULL DEFAULT (CURTIME())",
+        "`UtcOn` DATE NULL DEFAULT (UTC_DATE())",
+        "`Stamp` DATETIME(2) NULL DEFAULT (UTC_TIMESTAMP(2))",
+    ] {
+        assert!(ddl.contains(want), "{want} in {ddl}");
+    }
+    assert!(has(code, "IDX-UNIQUE-NULLS"), "UNIQUE on nullable Code");
+    assert_eq!(
+        code.target.as_deref(),
+        Some("`dbo_ref`.`Code`"),
+        "no USE: main database is dbo"
+    );
+
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+    assert!(!has(obj(&r, "dbo.ref_code"), "NAME-CASE-CLASH"));
+
+    let long = r
+        .objects
+        .iter()
+        .find(|o| o.name.starts_with("dbo.AVeryLong"))
+        .unwrap();
+    assert!(has(long, "NAME-TOO-LONG"));
+    let t = long.target.as_deref().unwrap();
+    assert!(t.len() <= "`dbo`.``".len() + 64, "{t}");
+
+    let unknown = obj(&r, "dbo.OnlyUnknown");
+    assert!(unknown.ddl.is_empty() && has(unknown, "TYPE-UNKNOWN"));
+
+    let quoted = obj(&r, "dbo.Quote's \"Table\"");
+    let q = quoted.ddl.join("");
+    assert!(
+        q.contains("`Quote's \"Table\"`")
+            && q.contains("`a b` INT")
+            && q.contains("`c``d` VARCHAR(10)"),
+        "{q}"
+    );
+    assert!(q.contains("CHECK (`c``d` <> 'x\\\\y')"), "{q}");
+
+    let nosemi = obj(&r, "dbo.NoSemicolons");
+    let n = nosemi.ddl.join("");
+    assert!(
+        n.contains("KEY `IX_NoSemicolons_Amount` (`Amount`)")
+            && n.contains("CONSTRAINT `CK_NoSemicolons_Amount` CHECK (`Amount` >= 0)"),
+        "{n}"
+    );
+}
+
+#[test]
+fn options_change_the_output() {
+    let opts = ConvertOptions {
+        database: Some("his".into()),
+        schema_mapping: SchemaMapping::PrefixTables,
+        types: sluice_tsql::dialect::oceanbase::types::TypeOptions {
+            bit: BitAs::Bit1,
+            datetimeoffset: OffsetAs::UtcWithOffsetColumn,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let r = run(opts);
+    let code = obj(&r, "ref.Code");
+    assert_eq!(code.target.as_deref(), Some("`his`.`ref_Code`"));
+    let ddl = code.ddl.join("\n");
+    assert!(
+        ddl.contains("`Active` BIT(1) NOT NULL DEFAULT b'1'"),
+        "{ddl}"
+    );
+    assert!(ddl.contains("`IssuedAt_offset_min` SMALLINT NULL"), "{ddl}");
+    assert!(!r
+        .deploy
+        .iter()
+        .any(|s| s.contains("CREATE DATABASE IF NOT EXISTS `his_ref`")));
+    // ref.Code → his.ref_Code and dbo.ref_code → his.ref_code clash when case is ignored
+    let clash = obj(&r, "dbo.ref_code");
+    assert!(has(clash, "NAME-CASE-CLASH"));
+    assert_eq!(clash.status, Status::Manual);
+    assert_eq!(clash.target.as_deref(), Some("`his`.`ref_code_2`"));
+}
