@@ -216,4 +216,59 @@ async fn migrate_copies_every_row_and_resumes_after_kill_9() {
     // Compared at scale 2: the converted generated column's declared scale is the
     // converter's choice (SQL Server would type fee * 2 as DECIMAL(23,2)).
     assert_eq!(x2, "2468.68", "computed column recomputed by the target");
+
+    // verify between the SQL Server side (Babelfish) and the target: clean after the migration...
+    let verify = |out: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_sluice"))
+            .args([
+                "verify",
+                "--source",
+                &source,
+                "--target",
+                &target,
+                "--target-db",
+                &target_db,
+                "--out",
+                out.to_str().unwrap(),
+                "--chunk-rows",
+                "5000",
+                "--leaf-rows",
+                "200",
+            ])
+            .output()
+            .unwrap()
+    };
+    let reports = tempfile::tempdir().unwrap();
+    let out = verify(reports.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("CLEAN: 3 tables clean"), "{stdout}");
+    // ... and each injected difference found exactly.
+    for sql in [
+        format!("UPDATE `{target_db}`.`visits` SET seen_at = seen_at + INTERVAL 1 MICROSECOND WHERE id = 77"),
+        format!("UPDATE `{target_db}`.`visits` SET ref = NULL WHERE id = 20000"),
+        format!("DELETE FROM `{target_db}`.`codes` WHERE code = 'B01'"),
+        format!("INSERT INTO `{target_db}`.`audit_log` VALUES ('doctor', 'order')"),
+    ] {
+        t.query_drop(sql).await.unwrap();
+    }
+    let out = verify(reports.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("rows missing 1, extra 1, changed 2"),
+        "{stdout}"
+    );
+    let repair = std::fs::read_to_string(reports.path().join("repair.sql")).unwrap();
+    assert!(repair.contains("'2024-05-21 08:16:52.123456'"), "{repair}");
 }

@@ -19,6 +19,7 @@ pub mod encode;
 pub mod error;
 pub mod sink;
 pub mod snapshot;
+pub mod verify;
 
 pub use cdc::MssqlCdcSource;
 pub use config::MssqlConfig;

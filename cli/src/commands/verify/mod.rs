@@ -14,24 +14,29 @@ use sluice_engine::verify::{
     repair_sql, verify_table, Dialect, TableReport, TableSpec, VerifyOptions, VerifyReport,
 };
 use sluice_oceanbase::config::redact_url;
-use sluice_oceanbase::verify::{list_tables, spec_from_catalog, MySqlVerifySide, Role};
+use sluice_oceanbase::verify::{MySqlVerifySide, Role};
+
+mod sides;
+use sides::Source;
 use tokio::sync::Semaphore;
 
 use super::CmdResult;
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// Source URL (the truth): `mysql://user[:password]@host:port` (MySQL, MariaDB, OceanBase).
-    /// Prefer `--source-password-env` to a password in the URL.
-    #[arg(long)]
+    /// Source (the truth): an ADO.NET string for SQL Server
+    /// (`server=tcp:host,1433;database=his;user=…;password=…`) or a
+    /// `mysql://user[:password]@host:port` URL (MySQL, MariaDB, OceanBase).
+    #[arg(long, env = "SLUICE_SOURCE")]
     pub source: String,
     /// Target URL: `mysql://user@host:port` (OceanBase MySQL mode).
-    #[arg(long)]
+    #[arg(long, env = "SLUICE_TARGET")]
     pub target: String,
-    /// Database on the source.
-    #[arg(long)]
+    /// Database on the source (MySQL sources; SQL Server uses the connection's database).
+    #[arg(long, default_value = "")]
     pub source_db: String,
-    /// Database on the target (default: same as the source).
+    /// Main database on the target (default: the source database's name); for SQL Server,
+    /// schema `s` other than dbo is compared with `<target-db>_<s>` as `migrate` creates it.
     #[arg(long)]
     pub target_db: Option<String>,
     /// Tables to compare (comma-separated; default: every base table of the source database).
@@ -82,18 +87,35 @@ async fn run_async(a: VerifyArgs) -> CmdResult {
     let started = Instant::now();
     let started_at = now_rfc3339();
     let target_db = a.target_db.clone().unwrap_or_else(|| a.source_db.clone());
-    let mut catalog = MySqlVerifySide::connect(&a.source, Role::Source).await?;
-    let tables = if a.tables.is_empty() {
-        list_tables(&mut catalog, &a.source_db).await?
+    if target_db.is_empty() {
+        return Err("name the target database with --target-db".into());
+    }
+    let mut catalog = Source::connect(&a.source)
+        .await
+        .map_err(|e| format!("connecting to {}: {e}", sides::redact(&a.source)))?;
+    let all = catalog.tables(&a.source_db).await?;
+    let tables: Vec<(String, String)> = if a.tables.is_empty() {
+        all
     } else {
-        a.tables.clone()
+        let mut v = Vec::new();
+        for want in &a.tables {
+            let found = all.iter().find(|(s, n)| {
+                n.eq_ignore_ascii_case(want) || format!("{s}.{n}").eq_ignore_ascii_case(want)
+            });
+            v.push(
+                found
+                    .cloned()
+                    .ok_or_else(|| format!("table {want} not found on the source"))?,
+            );
+        }
+        v
     };
     if tables.is_empty() {
-        return Err(format!("no tables to compare in source database {}", a.source_db).into());
+        return Err("no tables to compare on the source".into());
     }
     let mut specs = Vec::new();
-    for t in &tables {
-        specs.push(spec_from_catalog(&mut catalog, &a.source_db, t, &target_db).await?);
+    for (schema, name) in &tables {
+        specs.push(catalog.spec(schema, name, &target_db).await?);
     }
     drop(catalog);
 
@@ -126,7 +148,16 @@ async fn run_async(a: VerifyArgs) -> CmdResult {
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire_owned().await.expect("semaphore open");
             let result = async {
-                let mut s = MySqlVerifySide::connect(&src, Role::Source).await?;
+                let mut s = Source::connect(&src)
+                    .await
+                    .map_err(|e| sluice_engine::Error::Invalid(e.to_string()))?;
+                if let Source::Ms(_) = s {
+                    // The SQL Server side decodes by declared types: describe the table on this connection.
+                    let src_table = &spec.source;
+                    s.spec(&src_table.schema, &src_table.name, &spec.target.schema)
+                        .await
+                        .map_err(|e| sluice_engine::Error::Invalid(e.to_string()))?;
+                }
                 let mut t = MySqlVerifySide::connect(&dst, Role::Target).await?;
                 verify_table(&mut s, &mut t, &spec, &opts).await
             }
@@ -140,7 +171,7 @@ async fn run_async(a: VerifyArgs) -> CmdResult {
         }));
     }
     let mut report = VerifyReport {
-        source: redact_url(&a.source),
+        source: sides::redact(&a.source),
         target: redact_url(&a.target),
         started_at,
         elapsed_ms: 0,
