@@ -120,6 +120,33 @@ async fn migrate_copies_every_row_and_resumes_after_kill_9() {
     let state = tempfile::tempdir().unwrap();
     let source = format!("{};database={src_db}", bf.ado_url());
 
+    // assess reads the same source live: every table gets a status and DDL.
+    let assess_out = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args([
+            "assess",
+            "--source",
+            &source,
+            "--out",
+            assess_out.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(assess_out.path().join("assess.json")).unwrap(),
+    )
+    .unwrap();
+    let text = report.to_string();
+    for t in ["dbo.visits", "dbo.codes", "dbo.audit_log"] {
+        assert!(text.contains(t), "{t} missing from the live assessment");
+    }
+    assert!(!text.contains("Sluice-Passw0rd1"), "password in the report");
+
     // First run: killed once some chunks are on the target.
     let mut child = migrate(&source, &target, &target_db, state.path())
         .stdout(Stdio::null())

@@ -81,7 +81,10 @@ pub struct Origin {
     pub column: u32,
     /// Last line of the statement.
     pub end_line: u32,
-    /// The statement text exactly as written.
+    /// The statement text exactly as written. For tables, the later
+    /// statements that shaped the table (`ALTER TABLE ... ADD CONSTRAINT`,
+    /// `CREATE INDEX`) follow, each after a `GO` line, so a report can show
+    /// the whole source of what was converted.
     pub text: String,
 }
 
@@ -536,6 +539,10 @@ pub struct Catalog {
     /// Source database name (from `USE` or the connection), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// The database's default collation (`sys.databases.collation_name`, or
+    /// `CREATE DATABASE ... COLLATE`), which columns without COLLATE use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
     /// Schemas created explicitly (`dbo` is implicit).
     #[serde(default)]
     pub schemas: Vec<String>,

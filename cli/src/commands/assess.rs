@@ -13,8 +13,9 @@ pub struct AssessArgs {
     /// Folder of exported T-SQL scripts (`*.sql`, any depth; UTF-8, UTF-16 or GBK/GB18030).
     #[arg(long, required_unless_present = "source", conflicts_with = "source")]
     pub scripts: Option<PathBuf>,
-    /// Live SQL Server to read the catalog from (mssql://...).
-    #[arg(long)]
+    /// Live SQL Server to read the catalog from, as an ADO.NET connection string
+    /// (`server=tcp:host,1433;database=his;user=…;password=…;TrustServerCertificate=true`).
+    #[arg(long, env = "SLUICE_SOURCE")]
     pub source: Option<String>,
     /// Folder to write the report into (created if missing).
     #[arg(long, default_value = "sluice-assess")]
@@ -72,23 +73,20 @@ fn probe_target(url: &str) -> Result<Capabilities, String> {
     })
 }
 
+/// Reads the `sys.*` catalog of the connected database.
+fn read_live_catalog(
+    cfg: &sluice_mssql::MssqlConfig,
+) -> Result<sluice_engine::schema::Catalog, Box<dyn std::error::Error + Send + Sync>> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let mut client = sluice_mssql::connect(cfg).await?;
+        Ok(sluice_mssql::catalog::read_catalog(&mut client).await?)
+    })
+}
+
 pub fn run(args: AssessArgs) -> CmdResult {
-    if let Some(url) = &args.source {
-        return Err(format!(
-            "--source {url}: reading a live SQL Server catalog needs the mssql connector, which this build does not have yet; \
-             export the schema with SSMS (Tasks > Generate Scripts) and use --scripts DIR"
-        )
-        .into());
-    }
-    let dir = args
-        .scripts
-        .clone()
-        .expect("clap requires --scripts without --source");
-    let files = assess::read_scripts(&dir)
-        .map_err(|e| format!("reading scripts in {}: {e}", dir.display()))?;
-    if files.is_empty() {
-        return Err(format!("no .sql files under {}", dir.display()).into());
-    }
     let effort = match &args.effort {
         Some(p) => {
             let text =
@@ -114,9 +112,32 @@ pub fn run(args: AssessArgs) -> CmdResult {
             ..Default::default()
         },
         effort,
-        source_label: dir.display().to_string(),
+        source_label: String::new(),
     };
-    let report = assess::assess_files(&files, &opts);
+    let report = match (&args.source, &args.scripts) {
+        (Some(url), _) => {
+            let cfg = sluice_mssql::MssqlConfig::from_ado(url)?;
+            let opts = AssessOptions {
+                source_label: cfg.redacted(),
+                ..opts
+            };
+            let catalog = read_live_catalog(&cfg)?;
+            assess::assess_catalog(&catalog, &opts)
+        }
+        (None, Some(dir)) => {
+            let files = assess::read_scripts(dir)
+                .map_err(|e| format!("reading scripts in {}: {e}", dir.display()))?;
+            if files.is_empty() {
+                return Err(format!("no .sql files under {}", dir.display()).into());
+            }
+            let opts = AssessOptions {
+                source_label: dir.display().to_string(),
+                ..opts
+            };
+            assess::assess_files(&files, &opts)
+        }
+        (None, None) => return Err("give --scripts DIR or --source ADO-STRING".into()),
+    };
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("creating {}: {e}", args.out.display()))?;
     let write = |name: &str, text: &str| -> Result<(), String> {
@@ -182,11 +203,42 @@ mod tests {
         );
     }
 
+    /// `--target` probes a real seekdb and pins its version in the report.
     #[test]
-    fn live_source_is_refused_with_a_way_forward() {
+    fn target_is_probed_and_pinned_in_the_report() {
+        let server = sluice_testkit::SeekDb::shared();
+        let out = tempfile::tempdir().unwrap();
+        let args = AssessArgs {
+            scripts: Some(PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../examples/hospital"
+            ))),
+            source: None,
+            out: out.path().to_path_buf(),
+            database: None,
+            prefix_tables: false,
+            effort: None,
+            target: Some(server.url()),
+        };
+        run(args).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.path().join("assess.json")).unwrap())
+                .unwrap();
+        let caps = &json["target"]["capabilities"];
+        assert_eq!(caps["probed"], true);
+        assert!(caps["version"].as_str().unwrap().contains("OceanBase"));
+        assert_eq!(caps["sequences"], false);
+        assert_eq!(caps["check_constraints"], true);
+    }
+
+    #[test]
+    fn an_unreachable_live_source_is_a_clear_error_without_the_password() {
         let args = AssessArgs {
             scripts: None,
-            source: Some("mssql://db".into()),
+            source: Some(
+                "server=tcp:127.0.0.1,1;user=sa;password=Secret-123;TrustServerCertificate=true"
+                    .into(),
+            ),
             out: PathBuf::from("unused"),
             database: None,
             prefix_tables: false,
@@ -194,6 +246,7 @@ mod tests {
             target: None,
         };
         let e = run(args).unwrap_err().to_string();
-        assert!(e.contains("--scripts"), "{e}");
+        assert!(!e.contains("Secret-123"), "{e}");
+        assert!(e.contains("127.0.0.1"), "names the server: {e}");
     }
 }

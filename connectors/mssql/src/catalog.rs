@@ -783,7 +783,12 @@ pub async fn read_user_types(client: &mut MssqlClient) -> Result<Vec<UserType>> 
 /// Reads the whole catalog of the connected database.
 pub async fn read_catalog(client: &mut MssqlClient) -> Result<Catalog> {
     let flavor = flavor(client).await?;
-    let db = query(client, "current database", "SELECT DB_NAME()").await?;
+    let db = query(
+        client,
+        "current database",
+        "SELECT DB_NAME(), CONVERT(nvarchar(128), DATABASEPROPERTYEX(DB_NAME(), 'Collation'))",
+    )
+    .await?;
     let schemas = query(
         client,
         "schemas (sys.schemas)",
@@ -795,6 +800,8 @@ pub async fn read_catalog(client: &mut MssqlClient) -> Result<Catalog> {
     .unwrap_or_default();
     Ok(Catalog {
         database: db.first().and_then(|r| r.first()).and_then(opt_text),
+        // Babelfish names it its own way (`bbf_unicode_cp1_ci_as`).
+        collation: db.first().and_then(|r| r.get(1)).and_then(opt_text),
         schemas: schemas.iter().map(|r| text_of(&r[0])).collect(),
         // sluice's own cursor table is not the application's schema.
         tables: read_tables(client, flavor)

@@ -2,7 +2,7 @@
 //!
 //! Where to find what:
 //! - [`config`]: the endpoint from an ADO.NET string, TLS, password redaction;
-//! - [`connect`]: opening a session;
+//! - [`mod@connect`]: opening a session;
 //! - [`catalog`]: `sys.*` → the engine's schema model;
 //! - [`snapshot`]: chunk planning and keyset-paginated reading for the full load;
 //! - [`decode`] / [`encode`]: TDS values ↔ engine `Value`s;

@@ -10,7 +10,9 @@
 //! - single integer keys are split arithmetically between `MIN` and `MAX`;
 //! - other and composite keys are split at boundaries read from the source
 //!   (every n-th key in key order);
-//! - a table without a primary key is one chunk, read in one unordered pass.
+//! - a table without a primary key is paged by a unique key over NOT NULL
+//!   columns when it has one; otherwise it is one chunk, read by one
+//!   unordered `SELECT` streamed a page at a time.
 //!
 //! A chunk is read page by page (`TOP (n) … WHERE key > last ORDER BY key`)
 //! inside one transaction, under SNAPSHOT isolation when the database allows
@@ -19,6 +21,7 @@
 //! collation; string parameters are cast to the column type
 //! ([`crate::encode::param_sql`]) so the server orders them as the index does.
 
+use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 use sluice_engine::event::TableRef;
 use sluice_engine::schema::{SourceType, Table};
@@ -307,8 +310,17 @@ fn key_bound(
 }
 
 /// Reads one chunk page by page inside one transaction.
+///
+/// A table without any key cannot be paged by key: it is read by one
+/// `SELECT` (one statement is one consistent snapshot under SNAPSHOT
+/// isolation) whose result stream is consumed a page at a time, so memory
+/// still holds one page. Such a chunk must be read to its end (a result
+/// stream abandoned mid-way leaves the session unusable), and cannot be
+/// resumed part-way: a killed copy re-reads the whole table.
 pub struct ChunkReader<'a> {
-    client: &'a mut MssqlClient,
+    /// `None` once an unkeyed read's result stream has taken the session.
+    client: Option<&'a mut MssqlClient>,
+    stream: Option<BoxStream<'a, tiberius::Result<tiberius::Row>>>,
     table: &'a SnapshotTable,
     chunk: Chunk,
     page_rows: usize,
@@ -317,7 +329,7 @@ pub struct ChunkReader<'a> {
 }
 
 impl<'a> ChunkReader<'a> {
-    /// Starts the chunk's transaction.
+    /// Starts the chunk's transaction (for an unkeyed table, sets the isolation level).
     pub async fn begin(
         client: &'a mut MssqlClient,
         table: &'a SnapshotTable,
@@ -329,14 +341,20 @@ impl<'a> ChunkReader<'a> {
             Isolation::Snapshot => "SNAPSHOT",
             Isolation::ReadCommitted => "READ COMMITTED",
         };
+        let begin = if table.key.is_empty() {
+            ""
+        } else {
+            "; BEGIN TRANSACTION"
+        };
         exec_batch(
             client,
             "begin snapshot read",
-            &format!("SET TRANSACTION ISOLATION LEVEL {level}; BEGIN TRANSACTION"),
+            &format!("SET TRANSACTION ISOLATION LEVEL {level}{begin}"),
         )
         .await?;
         Ok(ChunkReader {
-            client,
+            client: Some(client),
+            stream: None,
             table,
             chunk,
             page_rows: page_rows.max(1),
@@ -354,12 +372,12 @@ impl<'a> ChunkReader<'a> {
         let declared: Vec<Option<&SourceType>> =
             t.columns.iter().map(|(_, ty)| ty.as_ref()).collect();
         if t.key.is_empty() {
-            // No key: one unordered pass, streamed by tiberius row by row into one page.
-            self.done = true;
-            let sql = format!("SELECT {} FROM {}", t.select_list(), t.quoted());
-            let rows = catalog_rows(self.client, &sql, Vec::new(), &declared).await?;
-            return Ok(Some(rows));
+            return self.next_unkeyed_page(&declared).await;
         }
+        let client = self
+            .client
+            .as_deref_mut()
+            .expect("keyed reads keep the session");
         let mut preds = Vec::new();
         let mut params = Vec::new();
         let mut n = 0usize;
@@ -383,7 +401,7 @@ impl<'a> ChunkReader<'a> {
             t.quoted(),
             t.key_list()
         );
-        let rows = catalog_rows(self.client, &sql, params, &declared).await?;
+        let rows = catalog_rows(client, &sql, params, &declared).await?;
         if rows.len() < self.page_rows {
             self.done = true;
         }
@@ -396,9 +414,53 @@ impl<'a> ChunkReader<'a> {
         Ok(Some(rows))
     }
 
+    async fn next_unkeyed_page(
+        &mut self,
+        declared: &[Option<&SourceType>],
+    ) -> Result<Option<Vec<Vec<Value>>>> {
+        use futures_util::TryStreamExt;
+        if self.stream.is_none() {
+            let t = self.table;
+            let client = self.client.take().expect("session available");
+            let sql = format!("SELECT {} FROM {}", t.select_list(), t.quoted());
+            let stream = client
+                .simple_query(sql)
+                .await
+                .map_err(|e| Error::query("read unkeyed table", e))?
+                .into_row_stream();
+            self.stream = Some(stream);
+        }
+        let stream = self.stream.as_mut().expect("stream");
+        let mut page = Vec::with_capacity(self.page_rows.min(10_000));
+        while page.len() < self.page_rows {
+            match stream
+                .try_next()
+                .await
+                .map_err(|e| Error::query("read unkeyed table", e))?
+            {
+                Some(row) => page.push(decode_row(&row, declared)?),
+                None => {
+                    self.done = true;
+                    self.stream = None;
+                    break;
+                }
+            }
+        }
+        Ok(if page.is_empty() { None } else { Some(page) })
+    }
+
     /// Ends the chunk's (read-only) transaction.
     pub async fn finish(self) -> Result<()> {
-        exec_batch(self.client, "end snapshot read", "COMMIT TRANSACTION").await
+        match self.client {
+            Some(client) if !self.table.key.is_empty() => {
+                exec_batch(client, "end snapshot read", "COMMIT TRANSACTION").await
+            }
+            _ if self.stream.is_some() => Err(Error::Unsupported(format!(
+                "{}: an unkeyed read was finished before its end; open a new session",
+                self.table.table
+            ))),
+            _ => Ok(()),
+        }
     }
 }
 

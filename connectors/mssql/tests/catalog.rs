@@ -40,6 +40,14 @@ async fn catalog_reads_tables_constraints_indexes_and_routines() {
     assert_eq!(flavor(&mut c).await.unwrap(), Flavor::Babelfish);
     let cat = read_catalog(&mut c).await.unwrap();
     assert!(cat.schemas.iter().any(|s| s == "lab"), "{:?}", cat.schemas);
+    // Babelfish spells the database collation its own way (bbf_unicode_cp1_ci_as).
+    assert!(
+        cat.collation
+            .as_deref()
+            .is_some_and(|c| c.to_lowercase().contains("ci_as")),
+        "{:?}",
+        cat.collation
+    );
 
     let p = cat.table(&ObjectName::new("dbo", "p")).expect("dbo.p");
     let names: Vec<&str> = p.columns.iter().map(|c| c.name.as_str()).collect();

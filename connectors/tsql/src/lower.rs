@@ -184,6 +184,7 @@ impl Cx<'_> {
                 }
             }
             Statement::Exec(e) => self.exec(e),
+            Statement::Other(o) if o.keyword == "CREATE DATABASE" => self.create_database(&o.text),
             Statement::Set(_) | Statement::Other(_) => {}
         }
     }
@@ -550,6 +551,20 @@ impl Cx<'_> {
             kind,
             origin: Some(o),
         });
+    }
+
+    /// `CREATE DATABASE name ... COLLATE x`: the default collation of every
+    /// column that does not name one.
+    fn create_database(&mut self, text: &str) {
+        let toks: Vec<crate::lexer::Token> = crate::lexer::tokenize(text)
+            .into_iter()
+            .filter(|t| !t.is_trivia())
+            .collect();
+        if let Some(i) = toks.iter().position(|t| t.is_keyword("COLLATE")) {
+            if let Some(c) = toks.get(i + 1) {
+                self.catalog.collation = Some(c.text.clone());
+            }
+        }
     }
 
     /// `sp_addextendedproperty 'MS_Description'` becomes a table or column comment.

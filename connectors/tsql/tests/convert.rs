@@ -64,6 +64,12 @@ fn edge_cases_with_default_options() {
     );
 
     assert!(r.notes.is_empty(), "{:?}", r.notes);
+    // a case-sensitive source database gives case-sensitive target databases
+    assert!(
+        r.deploy[0].ends_with("DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"),
+        "{}",
+        r.deploy[0]
+    );
     assert!(!has(obj(&r, "dbo.ref_code"), "NAME-CASE-CLASH"));
 
     let long = r
@@ -74,6 +80,18 @@ fn edge_cases_with_default_options() {
     assert!(has(long, "NAME-TOO-LONG"));
     let t = long.target.as_deref().unwrap();
     assert!(t.len() <= "`dbo`.``".len() + 64, "{t}");
+    let d = long.ddl.join("");
+    // two 67/70-character columns: shortened, distinct, and used consistently
+    let short: Vec<&str> = d
+        .split('`')
+        .filter(|p| p.starts_with("PatientReferenceNumber"))
+        .collect();
+    assert!(short.iter().all(|p| p.chars().count() <= 64), "{short:?}");
+    let mut distinct = short.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 2, "{d}");
+    assert_eq!(short.len(), 5, "column x2, computed, check, index: {d}");
 
     let unknown = obj(&r, "dbo.OnlyUnknown");
     assert!(unknown.ddl.is_empty() && has(unknown, "TYPE-UNKNOWN"));

@@ -36,6 +36,14 @@ fn rules(o: &ObjectReport) -> Vec<&str> {
 fn sample_is_large_and_parses_cleanly() {
     let r = report();
     assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert!(
+        r.deploy[0].contains("COLLATE utf8mb4_general_ci"),
+        "Chinese_PRC_CI_AS is case-insensitive"
+    );
+    assert!(r.objects[0]
+        .findings
+        .iter()
+        .any(|f| f.message.contains("Chinese_PRC_CI_AS")));
     assert!(r.notes.is_empty(), "{:#?}", r.notes);
     let tables = r
         .objects
@@ -387,4 +395,28 @@ fn utf16_and_gbk_exports_give_the_same_report() {
     assert_eq!(encodings, ["UTF-8", "UTF-16LE", "gb18030", "UTF-16LE"]);
     assert_eq!(r.deploy, utf8.deploy);
     assert!(r.deploy.iter().any(|s| s.contains("患者主索引")));
+}
+
+#[test]
+fn effort_model_overrides_change_the_estimate() {
+    let files = assess::read_scripts(sample_dir()).unwrap();
+    let base = assess::assess_files(&files, &AssessOptions::default());
+    let mut opts = AssessOptions::default();
+    opts.effort
+        .rule_minutes
+        .insert("TYPE-ROWVERSION".into(), 600.0);
+    opts.effort.routine_base_minutes = 0.0;
+    opts.effort.routine_minutes_per_line = 0.0;
+    let tuned = assess::assess_files(&files, &opts);
+    let (b, t) = (&base.summary.effort, &tuned.summary.effort);
+    // two rowversion columns (Staff.RowVer, Inventory.Version): 2 × (600 − 60) minutes more
+    assert!(
+        (t.occurrence_hours - b.occurrence_hours - 18.0).abs() < 0.11,
+        "{b:?} {t:?}"
+    );
+    assert_eq!(t.routine_hours, 0.0);
+    assert!(b.routine_hours > 0.0);
+    assert!(
+        (b.person_hours - (b.occurrence_hours + b.learning_hours + b.routine_hours)).abs() < 0.2
+    );
 }

@@ -199,7 +199,9 @@ impl ProbeTarget for Probe {
     }
     async fn first_column(&mut self, sql: &str) -> Result<Vec<String>, String> {
         self.0
-            .query_map(sql, |row: mysql_async::Row| row.get::<String, _>(0).unwrap_or_default())
+            .query_map(sql, |row: mysql_async::Row| {
+                row.get::<String, _>(0).unwrap_or_default()
+            })
             .await
             .map_err(|e| e.to_string())
     }
@@ -211,17 +213,38 @@ async fn probes_on_seekdb_give_the_default_capabilities() {
     let mut p = Probe(conn(&server.url()).await);
     let probed = probe(&mut p).await.expect("probe runs");
     let assumed = Capabilities::seekdb();
-    assert!(probed.probed && probed.version.contains("OceanBase"), "{}", probed.version);
+    assert!(
+        probed.probed && probed.version.contains("OceanBase"),
+        "{}",
+        probed.version
+    );
     assert_eq!(
-        (probed.temporary_tables, probed.sequences, probed.expression_defaults, probed.check_constraints, probed.generated_columns, probed.lob_defaults),
-        (assumed.temporary_tables, assumed.sequences, assumed.expression_defaults, assumed.check_constraints, assumed.generated_columns, assumed.lob_defaults),
+        (
+            probed.temporary_tables,
+            probed.sequences,
+            probed.expression_defaults,
+            probed.check_constraints,
+            probed.generated_columns,
+            probed.lob_defaults
+        ),
+        (
+            assumed.temporary_tables,
+            assumed.sequences,
+            assumed.expression_defaults,
+            assumed.check_constraints,
+            assumed.generated_columns,
+            assumed.lob_defaults
+        ),
         "offline defaults must be what seekdb shows"
     );
     for c in &assumed.collations {
         assert!(probed.has_collation(c), "seekdb lacks collation {c}");
     }
     // the scratch database is gone
-    let left: Vec<String> = p.first_column("SHOW DATABASES LIKE 'sluice_probe_%'").await.unwrap();
+    let left: Vec<String> = p
+        .first_column("SHOW DATABASES LIKE 'sluice_probe_%'")
+        .await
+        .unwrap();
     assert!(left.is_empty(), "{left:?}");
     let _ = p.0.disconnect().await;
 }

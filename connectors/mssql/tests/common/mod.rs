@@ -8,6 +8,36 @@ use sluice_mssql::connect::exec_batch;
 use sluice_mssql::{connect, MssqlClient, MssqlConfig};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
+static REAPED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+/// Drops scratch databases (`s_<prefix>_<pid>_…`) left by test processes
+/// that no longer run, so a long-lived server does not fill up with them.
+/// Databases of live processes (tests running in parallel) are left alone.
+async fn reap_stale(master: &mut MssqlClient) {
+    let Ok(rows) = sluice_mssql::catalog::query(
+        master,
+        "list scratch databases",
+        "SELECT name FROM sys.databases WHERE name LIKE 's[_]%[_]%[_]%[_]%'",
+    )
+    .await
+    else {
+        return;
+    };
+    for r in rows {
+        let name = sluice_mssql::catalog::text_of(&r[0]);
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let Some(pid) = pid else { continue };
+        if pid == std::process::id() || std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let _ = exec_batch(
+            master,
+            "drop stale scratch database",
+            &format!("DROP DATABASE [{name}]"),
+        )
+        .await;
+    }
+}
 
 /// The Babelfish endpoint, or `None` after a visible SKIPPED line.
 pub fn babelfish() -> Option<MssqlConfig> {
@@ -50,6 +80,7 @@ pub async fn scratch_db(base: &MssqlConfig, prefix: &str) -> MssqlConfig {
     let mut master = connect(&base.with_database("master"))
         .await
         .expect("connect master");
+    REAPED.get_or_init(|| reap_stale(&mut master)).await;
     // Babelfish fails concurrent CREATE DATABASEs with "tuple concurrently
     // updated" (its catalog rows race); tests run in parallel, so retry.
     for attempt in 0.. {

@@ -166,7 +166,45 @@ pub fn assess_files(files: &[ScriptInput], opts: &AssessOptions) -> Report {
                 .count() as u32,
         });
     }
-    let conversion = oceanbase::convert(&catalog, &caps, &opts.convert);
+    report_catalog(
+        &catalog,
+        caps,
+        file_summaries,
+        diagnostics,
+        notes,
+        unparsed,
+        opts,
+    )
+}
+
+/// Converts and reports a catalog read from a live server (`sys.*`), the
+/// same way [`assess_files`] reports one lowered from scripts.
+pub fn assess_catalog(catalog: &Catalog, opts: &AssessOptions) -> Report {
+    let caps = opts
+        .capabilities
+        .clone()
+        .unwrap_or_else(Capabilities::seekdb);
+    report_catalog(
+        catalog,
+        caps,
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        opts,
+    )
+}
+
+fn report_catalog(
+    catalog: &Catalog,
+    caps: Capabilities,
+    file_summaries: Vec<FileSummary>,
+    diagnostics: Vec<ScriptDiagnostic>,
+    notes: Vec<LowerNote>,
+    unparsed: Vec<ObjectReport>,
+    opts: &AssessOptions,
+) -> Report {
+    let conversion = oceanbase::convert(catalog, &caps, &opts.convert);
     let mut objects = conversion.objects;
     for r in &catalog.routines {
         objects.push(routine_report(r, catalog.database.as_deref()));

@@ -1,5 +1,7 @@
 -- Conversion edge cases; tests/convert.rs checks the decisions and
 -- tests/seekdb.rs executes the generated DDL.
+CREATE DATABASE [Edge] COLLATE Latin1_General_CS_AS
+GO
 CREATE SCHEMA [ref]
 GO
 CREATE TABLE [ref].[Code](
@@ -20,7 +22,15 @@ CREATE TABLE [ref].[code_alias]([Id] int NOT NULL PRIMARY KEY, [X] int NULL)
 GO
 CREATE TABLE [dbo].[ref_code]([Id] int NOT NULL PRIMARY KEY)
 GO
-CREATE TABLE [dbo].[AVeryLongTableNameThatGoesOnAndOnBeyondTheSixtyFourCharacterLimitOfTheTarget]([Id] int NOT NULL PRIMARY KEY)
+CREATE TABLE [dbo].[AVeryLongTableNameThatGoesOnAndOnBeyondTheSixtyFourCharacterLimitOfTheTarget](
+	[Id] int NOT NULL PRIMARY KEY,
+	[PatientReferenceNumberAssignedByTheRegionalHealthInformationExchange] varchar(20) NULL,
+	[PatientReferenceNumberAssignedByTheRegionalHealthInformationExchangeOld] varchar(20) NULL,
+	[Twice] AS ([PatientReferenceNumberAssignedByTheRegionalHealthInformationExchange] + 'x'),
+	CONSTRAINT [CK_Long] CHECK ([PatientReferenceNumberAssignedByTheRegionalHealthInformationExchange] <> '')
+)
+GO
+CREATE INDEX [IX_Long] ON [dbo].[AVeryLongTableNameThatGoesOnAndOnBeyondTheSixtyFourCharacterLimitOfTheTarget] ([PatientReferenceNumberAssignedByTheRegionalHealthInformationExchangeOld])
 GO
 CREATE TABLE [dbo].[OnlyUnknown]([Id] [dbo].[NoSuchType] NULL)
 GO

@@ -145,7 +145,10 @@ pub trait ProbeTarget {
     /// Runs a statement; `Err` carries the server's message.
     fn execute(&mut self, sql: &str) -> impl std::future::Future<Output = Result<(), String>>;
     /// Runs a query and returns the first column of every row as text.
-    fn first_column(&mut self, sql: &str) -> impl std::future::Future<Output = Result<Vec<String>, String>>;
+    fn first_column(
+        &mut self,
+        sql: &str,
+    ) -> impl std::future::Future<Output = Result<Vec<String>, String>>;
 }
 
 /// Probes a live target: creates a scratch database, runs [`PROBES`] in it,
@@ -159,8 +162,12 @@ pub async fn probe(target: &mut impl ProbeTarget) -> Result<Capabilities, String
         .unwrap_or_default();
     let collations = target.first_column(COLLATION_QUERY).await?;
     let scratch = format!("sluice_probe_{}", std::process::id());
-    target.execute(&format!("DROP DATABASE IF EXISTS `{scratch}`")).await?;
-    target.execute(&format!("CREATE DATABASE `{scratch}`")).await?;
+    target
+        .execute(&format!("DROP DATABASE IF EXISTS `{scratch}`"))
+        .await?;
+    target
+        .execute(&format!("CREATE DATABASE `{scratch}`"))
+        .await?;
     // The probe connection is the caller's to discard: switching its
     // database keeps the probe statements plain.
     target.execute(&format!("USE `{scratch}`")).await?;
@@ -177,7 +184,9 @@ pub async fn probe(target: &mut impl ProbeTarget) -> Result<Capabilities, String
         outcomes.insert(p.capability, ok);
     }
     if let Err(e) = target.execute(&format!("DROP DATABASE `{scratch}`")).await {
-        result = Err(format!("probe: could not drop scratch database {scratch}: {e}"));
+        result = Err(format!(
+            "probe: could not drop scratch database {scratch}: {e}"
+        ));
     }
     result?;
     Ok(Capabilities::from_probe(version, collations, |n| {

@@ -2,7 +2,7 @@
 //! foreign keys go to `post_ddl` so they run after every table exists (and
 //! after the data load, if the loader wants).
 
-use super::expr::{quote_ident as q, string_literal, ExprCx, Refused, Use};
+use super::expr::{quote_column as qc, quote_ident as q, string_literal, ExprCx, Refused, Use};
 use super::types::{map_type, Family, Mapped};
 use super::{fit_name, Ctx, ObjectKind, ObjectReport};
 use crate::parse_expression;
@@ -137,7 +137,14 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
                 line,
             );
         }
-        let mut def = format!("{} {}", q(&c.name), mapped.sql);
+        if fit_name(&c.name).1 {
+            r.add(
+                "NAME-TOO-LONG",
+                format!("column {} shortened to {}", c.name, fit_name(&c.name).0),
+                None,
+            );
+        }
+        let mut def = format!("{} {}", qc(&c.name), mapped.sql);
         if let Some(coll) = &c.collation {
             if matches!(mapped.family, Family::Text { .. }) {
                 let target = map_collation(cx, coll);
@@ -207,7 +214,7 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
         if mapped.offset_column {
             lines.push(format!(
                 "{} SMALLINT NULL COMMENT 'UTC offset in minutes of {}'",
-                q(&format!("{}_offset_min", c.name)),
+                qc(&format!("{}_offset_min", c.name)),
                 c.name.replace('\'', "''")
             ));
         }
@@ -441,9 +448,9 @@ fn key_list(cols: &[sluice_engine::schema::IndexColumn]) -> String {
     cols.iter()
         .map(|c| {
             if c.descending {
-                format!("{} DESC", q(&c.name))
+                format!("{} DESC", qc(&c.name))
             } else {
-                q(&c.name)
+                qc(&c.name)
             }
         })
         .collect::<Vec<_>>()
@@ -507,7 +514,9 @@ fn resolve_type(cx: &Ctx<'_>, c: &Column, r: &mut ObjectReport) -> (Option<Mappe
     }
 }
 
-fn map_collation(cx: &Ctx<'_>, source: &str) -> String {
+/// The utf8mb4 collation the target offers nearest to a SQL Server one:
+/// case-sensitive and binary collations → `utf8mb4_bin`, others → `utf8mb4_general_ci`.
+pub(super) fn map_collation(cx: &Ctx<'_>, source: &str) -> String {
     let up = source.to_ascii_uppercase();
     let want = if up.contains("_BIN") || up.contains("_CS") {
         "utf8mb4_bin"
@@ -706,7 +715,17 @@ fn computed_column(
     } else {
         ""
     };
-    let def = format!("{} {ty} GENERATED ALWAYS AS ({sql}) {kind}{nn}", q(&c.name));
+    if fit_name(&c.name).1 {
+        r.add(
+            "NAME-TOO-LONG",
+            format!("column {} shortened to {}", c.name, fit_name(&c.name).0),
+            None,
+        );
+    }
+    let def = format!(
+        "{} {ty} GENERATED ALWAYS AS ({sql}) {kind}{nn}",
+        qc(&c.name)
+    );
     let m = Mapped {
         sql: ty.clone(),
         family,
@@ -1109,7 +1128,7 @@ fn foreign_key(
             None,
         );
     }
-    let list = |v: &[String]| v.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+    let list = |v: &[String]| v.iter().map(|c| qc(c)).collect::<Vec<_>>().join(", ");
     Some(format!(
         "ALTER TABLE {qualified} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
         q(&name),

@@ -55,6 +55,12 @@ pub fn quote_ident(s: &str) -> String {
     format!("`{}`", s.replace('`', "``"))
 }
 
+/// Back-quotes a column name, shortened to the target's 64-character limit
+/// the same way everywhere it appears (definition, keys, checks, foreign keys).
+pub fn quote_column(s: &str) -> String {
+    quote_ident(&super::fit_name(s).0)
+}
+
 /// A MySQL string literal with `\` and `'` escaped.
 pub fn string_literal(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
@@ -214,7 +220,7 @@ impl ExprCx<'_> {
                     }
                     return refuse(format!("{n} is not a column of this table"));
                 }
-                quote_ident(&n.name().value)
+                quote_column(&n.name().value)
             }
             Expr::Variable(v) => {
                 return refuse(format!("variable {} in a column expression", v.value))
@@ -507,7 +513,11 @@ impl ExprCx<'_> {
                     return refuse(format!("{f}() as the default of a {other:?} column"));
                 }
             };
-            let rule = if utc { "COL-DEFAULT-UTC" } else { "COL-DEFAULT-NOW" };
+            let rule = if utc {
+                "COL-DEFAULT-UTC"
+            } else {
+                "COL-DEFAULT-NOW"
+            };
             self.rule(rule, format!("{f}() → {target}"));
             return Ok(target);
         }
@@ -749,16 +759,32 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let d = |s| conv(Use::Default { fsp: Some(3), column: None }, s).unwrap().0;
+        let d = |s| {
+            conv(
+                Use::Default {
+                    fsp: Some(3),
+                    column: None,
+                },
+                s,
+            )
+            .unwrap()
+            .0
+        };
         assert_eq!(d("(getdate())"), "CURRENT_TIMESTAMP(3)");
         assert_eq!(d("(newid())"), "UUID()");
         assert_eq!(d("((0))"), "0");
         assert_eq!(d("(N'it''s \\ ok')"), "'it''s \\\\ ok'");
         assert_eq!(d("(getutcdate())"), "UTC_TIMESTAMP(3)");
         assert!(
-            conv(Use::Default { fsp: None, column: None }, "(NEXT VALUE FOR s)")
-                .unwrap_err()
-                .sequence
+            conv(
+                Use::Default {
+                    fsp: None,
+                    column: None
+                },
+                "(NEXT VALUE FOR s)"
+            )
+            .unwrap_err()
+            .sequence
         );
     }
 

@@ -39,10 +39,21 @@ pub(super) fn databases(cx: &Ctx<'_>) -> Vec<ObjectReport> {
                 None,
             );
         }
+        let collation = match &cx.catalog.collation {
+            Some(source) => {
+                let target = super::ddl::map_collation(cx, source);
+                r.add(
+                    "COL-COLLATION",
+                    format!("database collation {source} → {target}"),
+                    None,
+                );
+                target
+            }
+            None => cx.opts.default_collation.clone(),
+        };
         r.ddl.push(format!(
-            "CREATE DATABASE IF NOT EXISTS {} DEFAULT CHARACTER SET utf8mb4 COLLATE {}",
+            "CREATE DATABASE IF NOT EXISTS {} DEFAULT CHARACTER SET utf8mb4 COLLATE {collation}",
             q(&db),
-            cx.opts.default_collation
         ));
         out.push(r);
     }
