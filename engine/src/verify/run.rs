@@ -131,20 +131,10 @@ impl<S: VerifySide, T: VerifySide> Walk<'_, S, T> {
         }
         let parts = rows.div_ceil(self.opts.chunk_rows).max(2) as usize;
         if self.spec.integer_key() {
-            let (a, b) = tokio::try_join!(
-                self.src.key_bounds(self.spec),
-                self.dst.key_bounds(self.spec)
-            )?;
-            let ints = |x: &Option<(Vec<_>, Vec<_>)>| {
-                x.as_ref()
-                    .and_then(|(lo, hi)| Some((int_key(lo)?, int_key(hi)?)))
+            self.int_bounds = self.integer_bounds().await?;
+            let Some((lo, hi)) = self.int_bounds else {
+                return Ok(vec![all]);
             };
-            let (lo, hi) = match (ints(&a), ints(&b)) {
-                (Some(p), Some(q)) => (p.0.min(q.0), p.1.max(q.1)),
-                (Some(p), None) | (None, Some(p)) => p,
-                (None, None) => return Ok(vec![all]),
-            };
-            self.int_bounds = Some((lo, hi));
             let cuts: Vec<_> = integer_cuts(lo, hi, parts)
                 .into_iter()
                 .map(int_key_value)
@@ -189,9 +179,31 @@ impl<S: VerifySide, T: VerifySide> Walk<'_, S, T> {
         Ok(())
     }
 
+    /// Smallest and largest integer key over both sides.
+    async fn integer_bounds(&mut self) -> Result<Option<(i128, i128)>> {
+        let (a, b) = tokio::try_join!(
+            self.src.key_bounds(self.spec),
+            self.dst.key_bounds(self.spec)
+        )?;
+        let ints = |x: &Option<(Vec<_>, Vec<_>)>| {
+            x.as_ref()
+                .and_then(|(lo, hi)| Some((int_key(lo)?, int_key(hi)?)))
+        };
+        Ok(match (ints(&a), ints(&b)) {
+            (Some(p), Some(q)) => Some((p.0.min(q.0), p.1.max(q.1))),
+            (Some(p), None) | (None, Some(p)) => Some(p),
+            (None, None) => None,
+        })
+    }
+
     async fn split(&mut self, r: &KeyRange) -> Result<Vec<KeyRange>> {
         let fanout = self.opts.fanout.max(2);
         if self.spec.integer_key() {
+            if self.int_bounds.is_none() {
+                // A table small enough for one first-level chunk: cut between
+                // its real key bounds, not across the whole integer range.
+                self.int_bounds = self.integer_bounds().await?;
+            }
             let (min, max) = self
                 .int_bounds
                 .unwrap_or((i64::MIN as i128, i64::MAX as i128));
