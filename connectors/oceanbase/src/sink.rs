@@ -10,6 +10,15 @@
 //! - two appliers of one pipeline serialize on the cursor row;
 //! - a batch that would leave a hole (records between the target's cursor
 //!   and the batch's first record) is refused: that is how rows get lost.
+//!
+//! Fast path: when the sink already knows the stored cursor (it wrote or read
+//! it) and the batch follows it, one conditional `UPDATE … WHERE last_seq =
+//! known` replaces the locking read and the final upsert; if it matches no
+//! row, the transaction falls back to the locking read. (On seekdb the upsert
+//! of the cursor row cost ~10 ms per commit; the UPDATE well under 1 ms.)
+//!
+//! Statements for slice i+1 of a commit are built while the server runs
+//! slice i. With `lanes > 1` see [`crate::lanes`].
 
 use std::collections::HashMap;
 

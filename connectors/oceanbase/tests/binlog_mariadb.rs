@@ -77,7 +77,9 @@ fn pos(tx: &Transaction) -> BinlogPosition {
 async fn binlog_every_common_type_decodes_exactly() {
     let db = MariaDb::start();
     let mut c = Conn::from_url(db.url()).await.unwrap();
-    c.query_drop("CREATE DATABASE app CHARACTER SET utf8mb4").await.unwrap();
+    c.query_drop("CREATE DATABASE app CHARACTER SET utf8mb4")
+        .await
+        .unwrap();
     c.query_drop(
         "CREATE TABLE app.types (
             id INT PRIMARY KEY,
@@ -176,7 +178,9 @@ async fn binlog_every_common_type_decodes_exactly() {
 async fn binlog_transactions_group_rollbacks_savepoints_ddl_and_resume_deterministically() {
     let db = MariaDb::start();
     let mut c = Conn::from_url(db.url()).await.unwrap();
-    c.query_drop("CREATE DATABASE app CHARACTER SET utf8mb4").await.unwrap();
+    c.query_drop("CREATE DATABASE app CHARACTER SET utf8mb4")
+        .await
+        .unwrap();
     c.query_drop("CREATE TABLE app.acct (id INT PRIMARY KEY, v INT)")
         .await
         .unwrap();
@@ -306,7 +310,11 @@ async fn binlog_transactions_group_rollbacks_savepoints_ddl_and_resume_determini
     for k in 0..txs.len() {
         // A GTID start learns its file offset from the next transaction, so
         // "nothing after the last one" cannot be told from "nothing yet".
-        let modes: &[bool] = if k + 1 < txs.len() { &[false, true] } else { &[false] };
+        let modes: &[bool] = if k + 1 < txs.len() {
+            &[false, true]
+        } else {
+            &[false]
+        };
         for &by_gtid in modes {
             let mut cfg = config(&db, &from, &to);
             cfg.resume_by_gtid = by_gtid;
@@ -325,12 +333,18 @@ async fn binlog_transactions_group_rollbacks_savepoints_ddl_and_resume_determini
 async fn binlog_fifty_thousand_row_transaction_and_multi_megabyte_values() {
     let db = MariaDb::start();
     let mut c = Conn::from_url(db.url()).await.unwrap();
-    c.query_drop("CREATE DATABASE app CHARACTER SET utf8mb4").await.unwrap();
-    c.query_drop("CREATE TABLE app.big (id INT PRIMARY KEY, name VARCHAR(20))").await.unwrap();
+    c.query_drop("CREATE DATABASE app CHARACTER SET utf8mb4")
+        .await
+        .unwrap();
+    c.query_drop("CREATE TABLE app.big (id INT PRIMARY KEY, name VARCHAR(20))")
+        .await
+        .unwrap();
     c.query_drop("CREATE TABLE app.blobs (id INT PRIMARY KEY, t LONGTEXT, b LONGBLOB)")
         .await
         .unwrap();
-    c.query_drop("SET SESSION max_recursive_iterations = 100000").await.unwrap();
+    c.query_drop("SET SESSION max_recursive_iterations = 100000")
+        .await
+        .unwrap();
     let from = master_pos(&mut c).await;
     c.query_drop(
         "INSERT INTO app.big WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 50000)
@@ -348,17 +362,25 @@ async fn binlog_fifty_thousand_row_transaction_and_multi_megabyte_values() {
     let mut src = BinlogSource::new(config(&db, &from, &to));
     let txs = read_all(&mut src, None).await;
     assert_eq!(txs.len(), 2);
-    assert_eq!(txs[0].row_count(), 50_000, "one transaction, all of its rows");
+    assert_eq!(
+        txs[0].row_count(),
+        50_000,
+        "one transaction, all of its rows"
+    );
     for (n, r) in txs[0].rows().enumerate() {
         let n = n as i32 + 1;
         assert_eq!(
             r.op,
-            RowOp::Insert { after: vec![Value::I32(n), s(&format!("row{n}"))] }
+            RowOp::Insert {
+                after: vec![Value::I32(n), s(&format!("row{n}"))]
+            }
         );
     }
     assert_eq!(
         ops(&txs[1]),
-        vec![RowOp::Insert { after: vec![Value::I32(1), Value::String(text), Value::Bytes(blob)] }]
+        vec![RowOp::Insert {
+            after: vec![Value::I32(1), Value::String(text), Value::Bytes(blob)]
+        }]
     );
 }
 
@@ -367,7 +389,9 @@ async fn binlog_transactions_touching_the_apply_cursor_are_dropped_whole() {
     let db = MariaDb::start();
     let mut c = Conn::from_url(db.url()).await.unwrap();
     c.query_drop("CREATE DATABASE app").await.unwrap();
-    c.query_drop("CREATE TABLE app.acct (id INT PRIMARY KEY, v INT)").await.unwrap();
+    c.query_drop("CREATE TABLE app.acct (id INT PRIMARY KEY, v INT)")
+        .await
+        .unwrap();
     let from = master_pos(&mut c).await;
     for sql in [
         // What a sink does: its control table, then rows + cursor in one transaction.
@@ -391,16 +415,24 @@ async fn binlog_transactions_touching_the_apply_cursor_are_dropped_whole() {
     assert_eq!(txs.len(), 1, "{txs:#?}");
     assert_eq!(
         ops(&txs[0]),
-        vec![RowOp::Insert { after: vec![Value::I32(2), Value::I32(20)] }]
+        vec![RowOp::Insert {
+            after: vec![Value::I32(2), Value::I32(20)]
+        }]
     );
-    assert_eq!(src.stats().dropped_own, 3, "the DDL and both sink transactions");
+    assert_eq!(
+        src.stats().dropped_own,
+        3,
+        "the DDL and both sink transactions"
+    );
 }
 
 #[tokio::test]
 async fn binlog_without_full_metadata_uses_the_catalog_and_refuses_to_guess() {
     let db = MariaDb::start();
     let mut c = Conn::from_url(db.url()).await.unwrap();
-    c.query_drop("SET GLOBAL binlog_row_metadata = NO_LOG").await.unwrap();
+    c.query_drop("SET GLOBAL binlog_row_metadata = NO_LOG")
+        .await
+        .unwrap();
     c.query_drop("CREATE DATABASE app").await.unwrap();
     c.query_drop(
         "CREATE TABLE app.t (u TINYINT UNSIGNED, id INT, e ENUM('x','y'), PRIMARY KEY (id))",
@@ -408,7 +440,9 @@ async fn binlog_without_full_metadata_uses_the_catalog_and_refuses_to_guess() {
     .await
     .unwrap();
     let from = master_pos(&mut c).await;
-    c.query_drop("INSERT INTO app.t VALUES (255, 1, 'y')").await.unwrap();
+    c.query_drop("INSERT INTO app.t VALUES (255, 1, 'y')")
+        .await
+        .unwrap();
     let mid = master_pos(&mut c).await;
 
     // Names, signedness, ENUM members and key all from information_schema.
@@ -420,12 +454,16 @@ async fn binlog_without_full_metadata_uses_the_catalog_and_refuses_to_guess() {
     assert_eq!(&*r.key, &[1]);
     assert_eq!(
         r.op,
-        RowOp::Insert { after: vec![Value::U8(255), Value::I32(1), s("y")] }
+        RowOp::Insert {
+            after: vec![Value::U8(255), Value::I32(1), s("y")]
+        }
     );
 
     // The table changes after the event: reading behind it must stop, naming
     // the table and the position, rather than map values onto today's columns.
-    c.query_drop("ALTER TABLE app.t ADD COLUMN extra INT FIRST").await.unwrap();
+    c.query_drop("ALTER TABLE app.t ADD COLUMN extra INT FIRST")
+        .await
+        .unwrap();
     let to = master_pos(&mut c).await;
     let mut src = BinlogSource::new(config(&db, &from, &to));
     src.start(None).await.unwrap();
@@ -455,7 +493,9 @@ async fn binlog_heartbeats_when_idle_and_recovers_after_the_server_dies() {
     let mut db = MariaDb::start();
     let mut c = Conn::from_url(db.url()).await.unwrap();
     c.query_drop("CREATE DATABASE app").await.unwrap();
-    c.query_drop("CREATE TABLE app.acct (id INT PRIMARY KEY, v INT)").await.unwrap();
+    c.query_drop("CREATE TABLE app.acct (id INT PRIMARY KEY, v INT)")
+        .await
+        .unwrap();
     let here = master_pos(&mut c).await;
     let mut cfg = BinlogConfig::new(db.url(), db.server_id() + 7);
     cfg.heartbeat = Duration::from_millis(300);
@@ -463,26 +503,42 @@ async fn binlog_heartbeats_when_idle_and_recovers_after_the_server_dies() {
     src.start(None).await.unwrap();
     let t0 = std::time::Instant::now();
     match src.next().await.unwrap() {
-        SourceItem::Heartbeat { position: SourcePosition::Binlog(p), .. } => {
-            assert_eq!((p.file.as_str(), p.offset), (here.file.as_str(), here.offset));
+        SourceItem::Heartbeat {
+            position: SourcePosition::Binlog(p),
+            ..
+        } => {
+            assert_eq!(
+                (p.file.as_str(), p.offset),
+                (here.file.as_str(), here.offset)
+            );
         }
         other => panic!("expected a heartbeat, got {other:?}"),
     }
     assert!(t0.elapsed() < Duration::from_secs(3));
 
-    c.query_drop("INSERT INTO app.acct VALUES (1, 1)").await.unwrap();
+    c.query_drop("INSERT INTO app.acct VALUES (1, 1)")
+        .await
+        .unwrap();
     let first = loop {
         match src.next().await.unwrap() {
             SourceItem::Transaction(t) => break t,
             _ => continue,
         }
     };
-    assert_eq!(ops(&first), vec![RowOp::Insert { after: vec![Value::I32(1), Value::I32(1)] }]);
+    assert_eq!(
+        ops(&first),
+        vec![RowOp::Insert {
+            after: vec![Value::I32(1), Value::I32(1)]
+        }]
+    );
     drop(c);
 
     db.stop(true).unwrap();
     let err = loop {
-        match tokio::time::timeout(Duration::from_secs(10), src.next()).await.expect("no error after server death") {
+        match tokio::time::timeout(Duration::from_secs(10), src.next())
+            .await
+            .expect("no error after server death")
+        {
             Ok(SourceItem::Heartbeat { .. }) => continue,
             Ok(other) => panic!("unexpected {other:?}"),
             Err(e) => break e,
@@ -492,7 +548,9 @@ async fn binlog_heartbeats_when_idle_and_recovers_after_the_server_dies() {
 
     db.restart().unwrap();
     let mut c = Conn::from_url(db.url()).await.unwrap();
-    c.query_drop("INSERT INTO app.acct VALUES (2, 2)").await.unwrap();
+    c.query_drop("INSERT INTO app.acct VALUES (2, 2)")
+        .await
+        .unwrap();
     // What the pipeline does after a retryable error: restart from its checkpoint.
     src.start(Some(&first.position)).await.unwrap();
     // The restarted server logs its init file's account statements (as
@@ -507,5 +565,25 @@ async fn binlog_heartbeats_when_idle_and_recovers_after_the_server_dies() {
             _ => continue,
         }
     };
-    assert_eq!(ops(&next), vec![RowOp::Insert { after: vec![Value::I32(2), Value::I32(2)] }]);
+    assert_eq!(
+        ops(&next),
+        vec![RowOp::Insert {
+            after: vec![Value::I32(2), Value::I32(2)]
+        }]
+    );
+
+    // A clean shutdown (the server says so before closing) is retryable too.
+    drop(c);
+    db.stop(false).unwrap();
+    let err = loop {
+        match tokio::time::timeout(Duration::from_secs(30), src.next())
+            .await
+            .expect("no error after shutdown")
+        {
+            Ok(SourceItem::Heartbeat { .. }) => continue,
+            Ok(other) => panic!("unexpected {other:?}"),
+            Err(e) => break e,
+        }
+    };
+    assert!(err.is_retryable(), "{err}");
 }

@@ -16,7 +16,9 @@ use crate::error::{Error, Result};
 
 const SCRIPT: &str = r#"
 dir=$1; log=$2; shift 2
-trap '' INT HUP
+# Outlive Ctrl-C and a TERM to the whole process group: cleanup happens when
+# the test process is gone (EOF on stdin), whatever killed it.
+trap '' INT HUP TERM
 pid=
 stop() {
   if [ -n "$pid" ]; then
@@ -30,7 +32,7 @@ stop() {
 }
 while IFS= read -r cmd; do
   case $cmd in
-    start) "$@" >>"$log" 2>&1 </dev/null & pid=$!; echo "started $pid" ;;
+    start) (trap - HUP TERM; exec "$@") >>"$log" 2>&1 </dev/null & pid=$!; echo "started $pid" ;;
     term) stop TERM; echo stopped ;;
     kill) stop KILL; echo stopped ;;
   esac

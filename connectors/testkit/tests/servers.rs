@@ -154,3 +154,64 @@ fn babelfish_is_found_or_visibly_skipped() {
     let port = bf.port().expect("URL names a port");
     std::net::TcpStream::connect(("127.0.0.1", port)).expect("Babelfish TDS port answers");
 }
+
+#[test]
+#[ignore = "helper: started as a child process by servers_are_cleaned_up_when_the_test_process_dies"]
+fn helper_start_mariadb_and_wait() {
+    use std::io::Write;
+    let db = MariaDb::start();
+    println!("DIR {}", db.dir().display());
+    std::io::stdout().flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(120));
+}
+
+#[test]
+fn servers_are_cleaned_up_when_the_test_process_dies() {
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+    // kill -9 of the test process alone, and SIGTERM to its whole process
+    // group (what Ctrl-C-like tooling and CI timeouts send).
+    for how in ["-KILL", "-TERM-group"] {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "helper_start_mariadb_and_wait",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .process_group(0)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let dir = out
+            .lines()
+            .map_while(Result::ok)
+            // libtest prints "test NAME ... " before the helper's own output.
+            .find_map(|l| {
+                l.split_once("DIR ")
+                    .map(|(_, d)| std::path::PathBuf::from(d))
+            })
+            .expect("helper printed its server dir");
+        assert!(dir.exists());
+        let pid = child.id().to_string();
+        let target = if how == "-KILL" {
+            pid.clone()
+        } else {
+            format!("-{pid}")
+        };
+        let sig = if how == "-KILL" { "-KILL" } else { "-TERM" };
+        let st = std::process::Command::new("kill")
+            .args([sig, "--", &target])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        child.wait().unwrap();
+        let t0 = Instant::now();
+        while dir.exists() && t0.elapsed() < std::time::Duration::from_secs(60) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert!(!dir.exists(), "{how}: {} left behind", dir.display());
+    }
+}

@@ -75,18 +75,22 @@ impl<'a> Cursor<'a> {
         Cursor { buf, what }
     }
 
+    /// Bytes not yet read.
     pub fn remaining(&self) -> usize {
         self.buf.len()
     }
 
+    /// The unread bytes (without consuming them).
     pub fn rest(&self) -> &'a [u8] {
         self.buf
     }
 
+    /// Whether everything was read.
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
     }
 
+    /// The next `n` bytes, or an error naming what was being read.
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if n > self.buf.len() {
             return bad(format!(
@@ -100,18 +104,22 @@ impl<'a> Cursor<'a> {
         Ok(a)
     }
 
+    /// One byte.
     pub fn u8(&mut self) -> Result<u8, DecodeError> {
         Ok(self.take(1)?[0])
     }
 
+    /// A little-endian u16.
     pub fn u16(&mut self) -> Result<u16, DecodeError> {
         Ok(self.uint(2)? as u16)
     }
 
+    /// A little-endian u32.
     pub fn u32(&mut self) -> Result<u32, DecodeError> {
         Ok(self.uint(4)? as u32)
     }
 
+    /// A little-endian u64.
     pub fn u64(&mut self) -> Result<u64, DecodeError> {
         self.uint(8)
     }

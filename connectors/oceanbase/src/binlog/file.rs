@@ -57,10 +57,20 @@ impl<R: Read> BinlogFile<R> {
         let h = EventHeader::parse(buf)
             .map_err(|e| DecodeError(format!("at offset {}: {e}", self.offset)))?;
         let size = h.event_size as usize;
-        buf.resize(size, 0);
-        self.read
-            .read_exact(&mut buf[HEADER_LEN..])
-            .map_err(|e| DecodeError(format!("truncated event at offset {}: {e}", self.offset)))?;
+        // Grow with the bytes actually there: a corrupt size field must not
+        // allocate its claimed size up front.
+        let want = (size - HEADER_LEN) as u64;
+        let got = (&mut self.read)
+            .take(want)
+            .read_to_end(buf)
+            .map_err(|e| DecodeError(format!("reading at offset {}: {e}", self.offset)))?;
+        if got as u64 != want {
+            return bad(format!(
+                "truncated event at offset {}: {size} bytes announced, {} present",
+                self.offset,
+                HEADER_LEN + got
+            ));
+        }
         self.offset += size as u64;
         Ok(true)
     }

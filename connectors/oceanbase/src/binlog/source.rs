@@ -35,6 +35,9 @@ pub struct BinlogConfig {
     /// `mysql://user:password@host:port`; the user needs REPLICATION SLAVE
     /// and REPLICATION CLIENT, and SELECT on information_schema.
     pub url: String,
+    /// Where information_schema is read, when that is not `url`: OceanBase's
+    /// binlog service is a separate endpoint from the tenant's SQL port.
+    pub catalog_url: Option<String>,
     /// This reader's replica id: must differ from the server's and from
     /// every other replica of it, or the server drops one of the two.
     pub server_id: u32,
@@ -56,6 +59,7 @@ impl BinlogConfig {
     pub fn new(url: impl Into<String>, server_id: u32) -> Self {
         BinlogConfig {
             url: url.into(),
+            catalog_url: None,
             server_id,
             start: StartAt::Current,
             heartbeat: Duration::from_secs(1),
@@ -79,6 +83,9 @@ pub struct BinlogSource {
     last_event: Instant,
     last_heartbeat: Instant,
     mariadb: bool,
+    /// The server honours `@master_heartbeat_period` (a heartbeat arrived),
+    /// so silence means a dead connection sooner.
+    server_heartbeats: bool,
     total: Stats,
 }
 
@@ -90,6 +97,7 @@ fn now_us() -> i64 {
 }
 
 impl BinlogSource {
+    /// A source that connects on [`Source::start`].
     pub fn new(config: BinlogConfig) -> Self {
         BinlogSource {
             config,
@@ -102,6 +110,7 @@ impl BinlogSource {
             last_event: Instant::now(),
             last_heartbeat: Instant::now(),
             mariadb: false,
+            server_heartbeats: false,
             total: Stats::default(),
         }
     }
@@ -126,14 +135,14 @@ impl BinlogSource {
 
     async fn catalog_conn(&mut self) -> Result<&mut Conn> {
         if self.catalog_conn.is_none() {
-            self.catalog_conn = Some(stream::connect(&self.config.url).await?);
+            let url = self.config.catalog_url.as_ref().unwrap_or(&self.config.url);
+            self.catalog_conn = Some(stream::connect(url).await?);
         }
         Ok(self.catalog_conn.as_mut().expect("just set"))
     }
 
-    async fn initial_position(&mut self) -> Result<BinlogPosition> {
+    async fn initial_position(&mut self, conn: &mut Conn) -> Result<BinlogPosition> {
         let start = self.config.start.clone();
-        let conn = self.catalog_conn().await?;
         let ctx = "reading the binlog position";
         Ok(match start {
             StartAt::Position(p) => p,
@@ -166,14 +175,13 @@ impl BinlogSource {
         })
     }
 
-    async fn check_server(&mut self) -> Result<()> {
-        let conn = self.catalog_conn().await?;
+    /// Learns the server kind and refuses binlog settings sluice cannot use.
+    async fn check_server(&mut self, conn: &mut Conn) -> Result<()> {
         let version: Option<String> = conn
             .query_first("SELECT VERSION()")
             .await
             .map_err(|e| map_err("reading the server version", e))?;
         self.mariadb = version.unwrap_or_default().contains("MariaDB");
-        let conn = self.catalog_conn().await?;
         // Services that do not expose these variables (some binlog proxies)
         // are trusted; a server that says STATEMENT or MINIMAL is refused.
         let vars: Option<(String, String)> = conn
@@ -230,6 +238,9 @@ impl BinlogSource {
             .decoder
             .decode(raw)
             .map_err(|e| Error::source_fatal(format!("malformed binlog event at {at}: {e}")))?;
+        if decoded.event == Event::Heartbeat {
+            self.server_heartbeats = true;
+        }
         if let Event::TableMap(tm) = &decoded.event {
             let schema = self.resolve(tm, &at).await?;
             self.asm
@@ -246,6 +257,16 @@ impl BinlogSource {
             self.resolved.clear();
         }
         Ok(out.committed.map(SourceItem::Transaction))
+    }
+
+    /// How long a silent connection is trusted. Without server heartbeats an
+    /// idle server is silent too, so only a long silence counts as loss.
+    fn silence_limit(&self) -> Duration {
+        if self.server_heartbeats {
+            self.config.heartbeat * 3
+        } else {
+            (self.config.heartbeat * 3).max(Duration::from_secs(60))
+        }
     }
 
     fn reached_stop(&self) -> bool {
@@ -275,7 +296,8 @@ impl Source for BinlogSource {
         // likely dead too.
         self.catalog_conn = None;
         self.decoder = Decoder::default();
-        self.check_server().await?;
+        let mut conn = stream::connect(&self.config.url).await?;
+        self.check_server(&mut conn).await?;
         let pos = match from {
             Some(SourcePosition::Binlog(p)) => p.clone(),
             Some(other) => {
@@ -283,9 +305,8 @@ impl Source for BinlogSource {
                     "a binlog source cannot resume from {other}"
                 )))
             }
-            None => self.initial_position().await?,
+            None => self.initial_position(&mut conn).await?,
         };
-        let conn = stream::connect(&self.config.url).await?;
         let hb = self.config.heartbeat;
         let (asm, stream) = match (&pos.gtid_set, self.mariadb) {
             (Some(set), true) if self.config.resume_by_gtid => {
@@ -376,7 +397,7 @@ impl Source for BinlogSource {
                         }
                     }
                 }
-                None if self.last_event.elapsed() > hb * 3 => {
+                None if self.last_event.elapsed() > self.silence_limit() => {
                     self.stream = None;
                     return Err(Error::source_retryable(format!(
                         "no binlog event or heartbeat for {:?} at {at}: connection presumed lost",

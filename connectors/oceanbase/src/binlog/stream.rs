@@ -32,6 +32,11 @@ pub async fn connect(url: &str) -> Result<Conn> {
 /// retrying; a lost connection will.
 pub fn map_err(context: &str, e: mysql_async::Error) -> Error {
     match &e {
+        // Shutdown in progress, connection killed, query interrupted, too many
+        // connections: the server (or a failover) will be back.
+        mysql_async::Error::Server(se) if matches!(se.code, 1040 | 1053 | 1317 | 1927) => {
+            Error::source_retryable(format!("{context}: {e}"))
+        }
         mysql_async::Error::Server(_) | mysql_async::Error::Url(_) => {
             Error::source_fatal(format!("{context}: {e}"))
         }
