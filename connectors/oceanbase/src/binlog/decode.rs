@@ -652,6 +652,29 @@ mod tests {
         assert!(decode_event(&ev).is_err());
     }
 
+    // MySQL's v2 rows events (MariaDB writes v1) carry extra data after the
+    // post-header; the rows start after it.
+    #[test]
+    fn v2_rows_skip_their_extra_data() {
+        let mut body = vec![7, 0, 0, 0, 0, 0, 1, 0];
+        body.extend_from_slice(&5u16.to_le_bytes());
+        body.extend_from_slice(&[0xaa, 0xbb, 0xcc]);
+        body.extend_from_slice(&[1, 0x01, 0x00, 42, 0, 0, 0]);
+        let mut ev = header(kind::WRITE_ROWS_V2, (HEADER_LEN + body.len()) as u32);
+        ev.extend_from_slice(&body);
+        match decode_event(&ev).unwrap().event {
+            Event::Rows(r) => {
+                assert_eq!((r.kind, r.table_id, r.flags), (RowsKind::Write, 7, 1));
+                assert_eq!(r.body, &[1, 0x01, 0x00, 42, 0, 0, 0]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // An extra-data length shorter than itself is malformed.
+        let n = ev.len();
+        ev[HEADER_LEN + 8] = 1;
+        assert!(decode_event(&ev[..n]).is_err());
+    }
+
     #[test]
     fn checksum_is_verified() {
         let mut d = Decoder {

@@ -437,6 +437,106 @@ fn parse_maria_gtid(s: &str) -> Option<MariaGtid> {
 mod tests {
     use super::*;
 
+    use crate::binlog::decode::{EventHeader, RowsEvent, RowsKind};
+    use crate::binlog::table_map::{OptionalMeta, TableMap, WireColumn};
+    use sluice_engine::event::RowOp;
+    use sluice_engine::value::Value;
+
+    fn ev(log_pos: u32, event: Event<'_>) -> Decoded<'_> {
+        Decoded {
+            header: EventHeader {
+                timestamp: 1,
+                type_code: 0,
+                server_id: 1,
+                event_size: 10,
+                log_pos,
+                flags: 0,
+            },
+            event,
+        }
+    }
+
+    // The sequence MySQL-protocol servers (OceanBase's binlog service among
+    // them) write, which MariaDB never does: GTID, then BEGIN or a DDL.
+    #[test]
+    fn mysql_style_gtid_begin_xid_and_standalone_ddl() {
+        let tm = TableMap {
+            table_id: 7,
+            schema: "app".into(),
+            table: "t".into(),
+            columns: vec![WireColumn {
+                type_code: crate::binlog::table_map::ty::LONG,
+                meta: [0, 0],
+                nullable: false,
+            }],
+            meta: OptionalMeta {
+                names: Some(vec!["id".into()]),
+                unsigned: Some(vec![false]),
+                ..OptionalMeta::default()
+            },
+        };
+        let schema = Arc::new(TableSchema::resolve(&tm, None).unwrap());
+        let mut a = Assembler::new("binlog.000003", 4, None).unwrap();
+        a.register_table(7, schema);
+        let sid = [0x11u8; 16];
+        let row = [1u8, 0x01, 0x00, 42, 0, 0, 0];
+        let seq = [
+            ev(100, Event::MysqlGtid { sid, gno: 5 }),
+            ev(
+                150,
+                Event::Query {
+                    schema: "app".into(),
+                    sql: b"BEGIN",
+                },
+            ),
+            ev(
+                200,
+                Event::Rows(RowsEvent {
+                    kind: RowsKind::Write,
+                    table_id: 7,
+                    flags: 1,
+                    body: &row,
+                }),
+            ),
+            ev(230, Event::Xid(9)),
+            ev(300, Event::MysqlGtid { sid, gno: 6 }),
+            ev(
+                400,
+                Event::Query {
+                    schema: "app".into(),
+                    sql: b"ALTER TABLE t ADD c INT",
+                },
+            ),
+        ];
+        let mut out = Vec::new();
+        for d in &seq {
+            assert!(a.idle_position().is_none() || matches!(d.event, Event::MysqlGtid { .. }));
+            if let Some(t) = a.apply(d).unwrap().committed {
+                out.push(t);
+            }
+        }
+        assert_eq!(out.len(), 2);
+        let uuid = "11111111-1111-1111-1111-111111111111";
+        assert_eq!(out[0].source_id.as_deref(), Some(&*format!("{uuid}:5")));
+        assert_eq!(
+            out[0].rows().map(|r| r.op.clone()).collect::<Vec<_>>(),
+            vec![RowOp::Insert {
+                after: vec![Value::I32(42)]
+            }]
+        );
+        match &out[0].position {
+            SourcePosition::Binlog(p) => {
+                assert_eq!((p.file.as_str(), p.offset), ("binlog.000003", 230))
+            }
+            other => panic!("{other}"),
+        }
+        assert_eq!(out[1].source_id.as_deref(), Some(&*format!("{uuid}:6")));
+        assert!(
+            matches!(&out[1].changes[..], [Change::Schema(s)] if s.table == Some(TableRef::new("app", "t")))
+        );
+        assert_eq!(a.idle_position().unwrap().offset, 400);
+    }
+
     #[test]
     fn queries_are_classified() {
         assert_eq!(classify_query("BEGIN"), QueryKind::Begin);
