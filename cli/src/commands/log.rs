@@ -32,7 +32,7 @@ pub struct ReplayArgs {
     /// Target: `mysql://user@host:port` (OceanBase MySQL mode).
     #[arg(long, env = "SLUICE_TARGET")]
     pub target: String,
-    /// Main target database the source tables land in.
+    /// Main target database, as given to `migrate` (`dbo` tables land in it, schema `s` in `<main>_s`).
     #[arg(long)]
     pub database: String,
     /// Cursor name for the replay. The default, `replay-<time>-from-<SEQ>`, is new, so every
@@ -200,7 +200,7 @@ fn replay(a: ReplayArgs) -> CmdResult {
         .build()?;
     rt.block_on(async move {
         let mut cfg = OceanBaseConfig::new(&a.target);
-        cfg.naming = TableNaming::Database(a.database.clone());
+        cfg.naming = TableNaming::MainAndSchemas(a.database.clone());
         let sink = OceanBaseSink::connect(cfg).await?;
         let mut apply = Apply::new(sink, log.clone(), pipeline.clone(), ApplyOptions::default());
         apply.restart().await?;

@@ -28,6 +28,9 @@ pub enum TableNaming {
     Database(String),
     /// The source schema becomes the target database (`dbo.Patients` → `dbo.Patients`).
     SchemaAsDatabase,
+    /// How `sluice migrate` places tables: `dbo` into the main database,
+    /// schema `s` into `<main>_s` (`clin.Visit` → `his_clin.Visit`).
+    MainAndSchemas(String),
 }
 
 impl TableNaming {
@@ -36,6 +39,12 @@ impl TableNaming {
         match self {
             TableNaming::Database(db) => (db.clone(), t.name.to_string()),
             TableNaming::SchemaAsDatabase => (t.schema.to_string(), t.name.to_string()),
+            TableNaming::MainAndSchemas(main) if t.schema.eq_ignore_ascii_case("dbo") => {
+                (main.clone(), t.name.to_string())
+            }
+            TableNaming::MainAndSchemas(main) => {
+                (format!("{main}_{}", t.schema), t.name.to_string())
+            }
         }
     }
 }
@@ -144,6 +153,19 @@ fn url_database(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn migrate_placement_puts_dbo_in_main_and_schemas_beside_it() {
+        let n = TableNaming::MainAndSchemas("his".into());
+        assert_eq!(
+            n.target(&TableRef::new("dbo", "Patient")),
+            ("his".into(), "Patient".into())
+        );
+        assert_eq!(
+            n.target(&TableRef::new("clin", "Visit")),
+            ("his_clin".into(), "Visit".into())
+        );
+    }
 
     #[test]
     fn passwords_never_reach_debug_output() {
