@@ -30,7 +30,8 @@ pub fn redact(url: &str) -> String {
 /// Either kind of source.
 pub enum Source {
     My(MySqlVerifySide),
-    Ms(MssqlVerifySide),
+    // Boxed: a TDS client is large and the enum moves between tasks.
+    Ms(Box<MssqlVerifySide>),
 }
 
 impl Source {
@@ -38,11 +39,11 @@ impl Source {
         if is_mssql(url) {
             let cfg = MssqlConfig::from_ado(url)?;
             let client = sluice_mssql::connect(&cfg).await?;
-            Ok(Source::Ms(MssqlVerifySide::new(
+            Ok(Source::Ms(Box::new(MssqlVerifySide::new(
                 client,
                 MsRole::Source,
                 cfg.redacted(),
-            )))
+            ))))
         } else {
             Ok(Source::My(
                 MySqlVerifySide::connect(url, Role::Source).await?,
