@@ -25,11 +25,10 @@ impl Babelfish {
                     .name()
                     .unwrap_or("this test")
                     .to_string();
-                println!(
+                crate::skip(&format!(
                     "SKIPPED: {test}: set {BABELFISH_URL_VAR} to the URL printed by \
                      ../shared/babelfish/up.sh to run it against Babelfish"
-                );
-                eprintln!("SKIPPED: {test}: {BABELFISH_URL_VAR} is not set");
+                ));
                 None
             }
         }

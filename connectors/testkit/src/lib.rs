@@ -32,3 +32,13 @@ pub use seekdb::{SeekDb, TestDatabase};
 
 /// The command that installs everything these servers need on Debian.
 pub const INSTALL_HINT: &str = "run scripts/install-test-deps.sh (as root, Debian)";
+
+/// Prints a skip notice where a person running the tests sees it: straight
+/// to the process's stderr, which the test harness does not capture (its
+/// capture only covers `print!`/`eprint!`), and to stdout as well for
+/// `--nocapture` runs.
+pub fn skip(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
+    println!("{message}");
+}

@@ -57,12 +57,12 @@ pub fn real_sql_server() -> Option<MssqlConfig> {
                 .name()
                 .unwrap_or("this test")
                 .to_string();
-            println!(
+            sluice_testkit::skip(&format!(
                 "SKIPPED: {test}: set SLUICE_MSSQL_URL to a real SQL Server with SQL Server Agent \
                  (docker run -e ACCEPT_EULA=Y -e MSSQL_SA_PASSWORD=Sluice-Passw0rd1 -e MSSQL_AGENT_ENABLED=true \
                  -p 1433:1433 mcr.microsoft.com/mssql/server:2022-latest; then \
                  SLUICE_MSSQL_URL='server=tcp:127.0.0.1,1433;user=sa;password=Sluice-Passw0rd1;TrustServerCertificate=true')"
-            );
+            ));
             None
         }
     }
