@@ -181,7 +181,7 @@ BEGIN
 	SET NOCOUNT ON
 	SET XACT_ABORT ON
 	BEGIN TRAN
-	UPDATE bill.Invoice SET Status = 'WRITTENOFF'
+	UPDATE bill.Invoice SET Status = 'VOID'
 	 WHERE Status IN ('OPEN', 'PARTIAL') AND Total - Paid > 0 AND Total - Paid <= @MaxBalance
 	SET @WrittenOff = @@ROWCOUNT
 	COMMIT TRAN

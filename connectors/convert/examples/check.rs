@@ -21,7 +21,9 @@ async fn main() {
         ..Default::default()
     };
     let report = sluice_tsql::assess::assess_files(&files, &opts);
-    let mut c = mysql_async::Conn::from_url(url.as_str()).await.expect("connect");
+    let mut c = mysql_async::Conn::from_url(url.as_str())
+        .await
+        .expect("connect");
     for s in &report.deploy {
         if let Err(e) = c.query_drop(s).await {
             eprintln!("schema statement failed: {e}\n{s}");
@@ -30,14 +32,22 @@ async fn main() {
     let conv = sluice_convert::convert(
         &sluice_convert::ScriptFile::read_dir(scripts.as_ref()).expect("scripts"),
         &sluice_convert::ScriptFile::read_dir(schema.as_ref()).expect("schema"),
-        &sluice_convert::Options { database: Some(db.clone()) },
+        &sluice_convert::Options {
+            database: Some(db.clone()),
+        },
     );
     sluice_convert::output::write(&conv, "/tmp/cv-check-out".as_ref()).expect("write");
-    let res = sluice_convert::check::check(url, &conv).await.expect("check");
+    let res = sluice_convert::check::check(url, &conv)
+        .await
+        .expect("check");
     println!("{:?}", conv.summary);
     let ok = res.iter().filter(|r| r.error.is_none()).count();
     println!("compiled {ok} of {}", res.len());
     for r in res.iter().filter(|r| r.error.is_some()) {
-        println!("FAIL {}: {}", r.source_name, r.error.as_deref().unwrap_or(""));
+        println!(
+            "FAIL {}: {}",
+            r.source_name,
+            r.error.as_deref().unwrap_or("")
+        );
     }
 }

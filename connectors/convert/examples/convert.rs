@@ -9,12 +9,17 @@ fn main() {
     }
     let scripts = sluice_convert::ScriptFile::read_dir(a[1].as_ref()).expect("scripts");
     let schema = sluice_convert::ScriptFile::read_dir(a[2].as_ref()).expect("schema");
-    let opts = sluice_convert::Options { database: a.get(4).cloned() };
+    let opts = sluice_convert::Options {
+        database: a.get(4).cloned(),
+    };
     let conv = sluice_convert::convert(&scripts, &schema, &opts);
     sluice_convert::output::write(&conv, a[3].as_ref()).expect("write");
     println!("{:?}", conv.summary);
     for o in &conv.objects {
-        println!("{:?} {} ({}:{})", o.converted.status, o.converted.source_name, o.file, o.line);
+        println!(
+            "{:?} {} ({}:{})",
+            o.converted.status, o.converted.source_name, o.file, o.line
+        );
         for f in &o.converted.findings {
             if f.severity == sluice_convert::rules::Severity::Manual {
                 println!("    line {} [{}] {}", f.line, f.rule, f.message);

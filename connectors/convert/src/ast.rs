@@ -292,6 +292,8 @@ pub struct ColumnDef {
     pub not_null: bool,
     /// IDENTITY.
     pub identity: bool,
+    /// `seed, increment` as written, when given.
+    pub identity_spec: Option<String>,
     /// PRIMARY KEY on the column.
     pub primary_key: bool,
     /// DEFAULT.

@@ -26,10 +26,16 @@ pub async fn check(url: &str, conv: &Conversion) -> Result<Vec<CheckResult>, mys
         .objects
         .iter()
         .flat_map(|o| o.converted.objects.iter())
-        .filter_map(|t| t.name.split("`.`").next().map(|d| d.trim_start_matches('`').to_string()))
+        .filter_map(|t| {
+            t.name
+                .split("`.`")
+                .next()
+                .map(|d| d.trim_start_matches('`').to_string())
+        })
         .collect::<std::collections::BTreeSet<_>>()
     {
-        conn.query_drop(format!("CREATE DATABASE IF NOT EXISTS `{db}`")).await?;
+        conn.query_drop(format!("CREATE DATABASE IF NOT EXISTS `{db}`"))
+            .await?;
     }
     for o in &conv.objects {
         if o.converted.status == Status::Manual {
@@ -38,7 +44,13 @@ pub async fn check(url: &str, conv: &Conversion) -> Result<Vec<CheckResult>, mys
         for t in &o.converted.objects {
             let mut error = None;
             // Triggers need a current database on OceanBase.
-            let db = t.name.split("`.`").next().unwrap_or("").trim_start_matches('`').to_string();
+            let db = t
+                .name
+                .split("`.`")
+                .next()
+                .unwrap_or("")
+                .trim_start_matches('`')
+                .to_string();
             if let Err(e) = conn.query_drop(format!("USE `{db}`")).await {
                 error = Some(format!("{e}"));
             }

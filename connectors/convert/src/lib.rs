@@ -14,6 +14,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod html;
 pub mod output;
 pub mod parser;
 pub mod routine;
@@ -110,14 +111,25 @@ pub struct Conversion {
 /// Converts every routine of `scripts`, with tables read from `schema`
 /// scripts (and from `scripts` themselves).
 pub fn convert(scripts: &[ScriptFile], schema: &[ScriptFile], opts: &Options) -> Conversion {
-    let mut all: Vec<(String, String)> = schema.iter().map(|s| (s.path.clone(), s.text.clone())).collect();
+    let mut all: Vec<(String, String)> = schema
+        .iter()
+        .map(|s| (s.path.clone(), s.text.clone()))
+        .collect();
     all.extend(scripts.iter().map(|s| (s.path.clone(), s.text.clone())));
     let schema_info = schema::SchemaInfo::from_scripts(&all);
     let source_db = all.iter().find_map(|(_, t)| use_database(t));
-    let database = opts.database.clone().or_else(|| source_db.clone()).unwrap_or_else(|| "dbo".into());
+    let database = opts
+        .database
+        .clone()
+        .or_else(|| source_db.clone())
+        .unwrap_or_else(|| "dbo".into());
     let parsed: Vec<(String, parser::ParsedObject)> = scripts
         .iter()
-        .flat_map(|s| parser::parse_objects(&s.text).into_iter().map(move |o| (s.path.clone(), o)))
+        .flat_map(|s| {
+            parser::parse_objects(&s.text)
+                .into_iter()
+                .map(move |o| (s.path.clone(), o))
+        })
         .collect();
     let mut env = Env {
         database: database.clone(),
@@ -126,11 +138,18 @@ pub fn convert(scripts: &[ScriptFile], schema: &[ScriptFile], opts: &Options) ->
         functions: BTreeSet::new(),
         views: BTreeSet::new(),
         source_database: source_db,
+        shared_temps: HashMap::new(),
     };
+    env.shared_temps = shared_temps(&env, &parsed);
     for (_, o) in &parsed {
         let Ok(r) = &o.routine else { continue };
-        let schema = if r.name.0.len() >= 2 { Some(r.name.0[r.name.0.len() - 2].clone()) } else { None };
-        let key = format!("{}.{}", schema.as_deref().unwrap_or("dbo"), r.name.last()).to_lowercase();
+        let schema = if r.name.0.len() >= 2 {
+            Some(r.name.0[r.name.0.len() - 2].clone())
+        } else {
+            None
+        };
+        let key =
+            format!("{}.{}", schema.as_deref().unwrap_or("dbo"), r.name.last()).to_lowercase();
         match r.kind {
             ast::RoutineKind::Procedure | ast::RoutineKind::InlineTableFunction => {
                 env.procs.insert(
@@ -138,7 +157,8 @@ pub fn convert(scripts: &[ScriptFile], schema: &[ScriptFile], opts: &Options) ->
                     ProcSig {
                         target: env.qualified(schema.as_deref(), r.name.last()),
                         params: r.params.clone(),
-                        returns_value: r.kind == ast::RoutineKind::Procedure && routine::returns_value(&r.body),
+                        returns_value: r.kind == ast::RoutineKind::Procedure
+                            && routine::returns_value(&r.body),
                     },
                 );
             }
@@ -207,6 +227,60 @@ pub fn convert(scripts: &[ScriptFile], schema: &[ScriptFile], opts: &Options) ->
         objects,
         summary,
     }
+}
+
+/// `#temp` tables created by `CREATE TABLE` in exactly one routine, with the
+/// work table that routine's conversion gives them.
+fn shared_temps(
+    env: &Env,
+    parsed: &[(String, parser::ParsedObject)],
+) -> HashMap<String, rules::SharedTemp> {
+    let mut seen: HashMap<String, Vec<rules::SharedTemp>> = HashMap::new();
+    for (_, o) in parsed {
+        let Ok(r) = &o.routine else { continue };
+        let schema = if r.name.0.len() >= 2 {
+            Some(r.name.0[r.name.0.len() - 2].as_str())
+        } else {
+            None
+        };
+        let mut stack: Vec<&ast::Stmt> = r.body.iter().collect();
+        while let Some(s) = stack.pop() {
+            match &s.kind {
+                ast::StmtKind::CreateTable(n, cols) if n.is_temp() => {
+                    let table = format!(
+                        "{}.{}",
+                        rules::quote(&env.database_of(schema)),
+                        rules::quote(&rules::temp::work_table_for(r.name.last(), n.last()))
+                    );
+                    seen.entry(n.last().to_lowercase())
+                        .or_default()
+                        .push(rules::SharedTemp {
+                            creator: r.name.last().to_string(),
+                            table,
+                            columns: cols
+                                .iter()
+                                .map(|c| (c.name.clone(), Some(c.ty.clone())))
+                                .collect(),
+                            identity: cols.iter().find(|c| c.identity).map(|c| c.name.clone()),
+                        });
+                }
+                ast::StmtKind::If(_, t, e) => {
+                    stack.push(t);
+                    if let Some(e) = e {
+                        stack.push(e);
+                    }
+                }
+                ast::StmtKind::While(_, b) => stack.push(b),
+                ast::StmtKind::Block(b) => stack.extend(b.iter()),
+                ast::StmtKind::TryCatch(t, c) => stack.extend(t.iter().chain(c.iter())),
+                _ => {}
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, v)| v.len() == 1)
+        .map(|(k, mut v)| (k, v.remove(0)))
+        .collect()
 }
 
 /// The database a script switches to (`USE [Hospital]`), ignoring `master`.

@@ -33,7 +33,12 @@ fn databases(conv: &Conversion) -> BTreeSet<String> {
         .iter()
         .filter(|o| o.converted.status != Status::Manual)
         .flat_map(|o| o.converted.objects.iter())
-        .filter_map(|t| t.name.split("`.`").next().map(|d| d.trim_start_matches('`').replace("``", "`")))
+        .filter_map(|t| {
+            t.name
+                .split("`.`")
+                .next()
+                .map(|d| d.trim_start_matches('`').replace("``", "`"))
+        })
         .collect()
 }
 
@@ -44,20 +49,41 @@ pub fn deploy_script(conv: &Conversion) -> String {
         conv.summary.objects, conv.summary.converted, conv.summary.review, conv.summary.manual
     );
     for db in databases(conv) {
-        out.push_str(&format!("CREATE DATABASE IF NOT EXISTS `{}`;\n", db.replace('`', "``")));
+        out.push_str(&format!(
+            "CREATE DATABASE IF NOT EXISTS `{}`;\n",
+            db.replace('`', "``")
+        ));
     }
     out.push('\n');
     let mut stmts = Vec::new();
     for o in &conv.objects {
         if o.converted.status == Status::Manual {
-            out.push_str(&format!("-- NOT DEPLOYED: {} ({}:{})\n", o.converted.source_name, o.file, o.line));
-            for f in o.converted.findings.iter().filter(|f| f.severity == crate::rules::Severity::Manual) {
-                out.push_str(&format!("--   line {}: [{}] {}\n", f.line, f.rule, f.message.replace('\n', " ")));
+            out.push_str(&format!(
+                "-- NOT DEPLOYED: {} ({}:{})\n",
+                o.converted.source_name, o.file, o.line
+            ));
+            for f in o
+                .converted
+                .findings
+                .iter()
+                .filter(|f| f.severity == crate::rules::Severity::Manual)
+            {
+                out.push_str(&format!(
+                    "--   line {}: [{}] {}\n",
+                    f.line,
+                    f.rule,
+                    f.message.replace('\n', " ")
+                ));
             }
             continue;
         }
         for t in &o.converted.objects {
-            let db = t.name.split("`.`").next().unwrap_or("").trim_start_matches('`');
+            let db = t
+                .name
+                .split("`.`")
+                .next()
+                .unwrap_or("")
+                .trim_start_matches('`');
             stmts.push(format!("USE `{db}`"));
             stmts.extend(deploy_statements(t));
         }
@@ -69,7 +95,13 @@ pub fn deploy_script(conv: &Conversion) -> String {
 
 fn file_name(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -86,7 +118,7 @@ pub fn report_json(conv: &Conversion) -> serde_json::Value {
     })
 }
 
-/// Writes `objects/*.sql`, `deploy.sql`, `report.json` under `out`.
+/// Writes `objects/*.sql`, `deploy.sql`, `report.json`, `report.html` under `out`.
 pub fn write(conv: &Conversion, out: &Path) -> std::io::Result<()> {
     let objs = out.join("objects");
     std::fs::create_dir_all(&objs)?;
@@ -96,17 +128,32 @@ pub fn write(conv: &Conversion, out: &Path) -> std::io::Result<()> {
             o.converted.source_name, o.file, o.line, o.converted.status
         );
         for f in &o.converted.findings {
-            text.push_str(&format!("-- line {} [{}] {:?}: {}\n", f.line, f.rule, f.severity, f.message.replace('\n', " ")));
+            text.push_str(&format!(
+                "-- line {} [{}] {:?}: {}\n",
+                f.line,
+                f.rule,
+                f.severity,
+                f.message.replace('\n', " ")
+            ));
         }
         text.push('\n');
-        let stmts: Vec<String> = o.converted.objects.iter().flat_map(deploy_statements).collect();
+        let stmts: Vec<String> = o
+            .converted
+            .objects
+            .iter()
+            .flat_map(deploy_statements)
+            .collect();
         text.push_str(&delimited(&stmts));
-        std::fs::write(objs.join(format!("{}.sql", file_name(&o.converted.source_name))), text)?;
+        std::fs::write(
+            objs.join(format!("{}.sql", file_name(&o.converted.source_name))),
+            text,
+        )?;
     }
     std::fs::write(out.join("deploy.sql"), deploy_script(conv))?;
     std::fs::write(
         out.join("report.json"),
         serde_json::to_string_pretty(&report_json(conv)).unwrap_or_default(),
     )?;
+    std::fs::write(out.join("report.html"), crate::html::report_html(conv))?;
     Ok(())
 }

@@ -153,8 +153,14 @@ fn prescan(cx: &mut Cx<'_>, r: &Routine, source: &str) {
         StmtKind::ExecDynamic(Expr::Var(v)) => {
             cx.sql_vars.entry(v.to_lowercase()).or_default();
         }
-        StmtKind::Exec { proc_name, args, .. } if proc_name.last().eq_ignore_ascii_case("sp_executesql") => {
-            if let Some(ExecArg { value: Expr::Var(v), .. }) = args.first() {
+        StmtKind::Exec {
+            proc_name, args, ..
+        } if proc_name.last().eq_ignore_ascii_case("sp_executesql") => {
+            if let Some(ExecArg {
+                value: Expr::Var(v),
+                ..
+            }) = args.first()
+            {
                 let params: Vec<String> = match args.get(1).map(|a| &a.value) {
                     Some(Expr::Str(d)) => d
                         .split(',')
@@ -163,7 +169,10 @@ fn prescan(cx: &mut Cx<'_>, r: &Routine, source: &str) {
                         .collect(),
                     _ => Vec::new(),
                 };
-                cx.sql_vars.entry(v.to_lowercase()).or_default().extend(params);
+                cx.sql_vars
+                    .entry(v.to_lowercase())
+                    .or_default()
+                    .extend(params);
             }
         }
         _ => {}
@@ -171,10 +180,30 @@ fn prescan(cx: &mut Cx<'_>, r: &Routine, source: &str) {
     for v in cx.sql_vars.keys().cloned().collect::<Vec<_>>() {
         cx.literal_vars.remove(&v);
     }
+    // Temp tables a caller creates: borrowed when this routine does not create them.
+    let mut created = Vec::new();
+    walk(&r.body, &mut |s| match &s.kind {
+        StmtKind::CreateTable(n, _) if n.is_temp() => created.push(n.last().to_lowercase()),
+        StmtKind::Select(q) => {
+            if let SetExpr::Select(sel) = &q.body {
+                if let Some(n) = &sel.into {
+                    created.push(n.last().to_lowercase());
+                }
+            }
+        }
+        _ => {}
+    });
+    let names: Vec<String> = cx.env.shared_temps.keys().cloned().collect();
+    for n in names {
+        if !created.contains(&n) && low.contains(&n) {
+            crate::rules::temp::borrow_shared(cx, &n);
+        }
+    }
     // GOTO targets: labels at the top level of the body; the code after each.
     for (i, s) in r.body.iter().enumerate() {
         if let StmtKind::Label(l) = &s.kind {
-            cx.goto_tails.insert(l.to_lowercase(), r.body[i + 1..].to_vec());
+            cx.goto_tails
+                .insert(l.to_lowercase(), r.body[i + 1..].to_vec());
         }
     }
 }
@@ -189,7 +218,10 @@ fn params(cx: &mut Cx<'_>, r: &Routine, with_mode: bool) -> Vec<String> {
         let sql = match map_type(&p.ty, &cx.env.schema) {
             Some(m) => m.sql,
             None => {
-                cx.manual("type.unknown", format!("type {} of @{}", crate::types::describe(&p.ty), p.name));
+                cx.manual(
+                    "type.unknown",
+                    format!("type {} of @{}", crate::types::describe(&p.ty), p.name),
+                );
                 "TEXT".into()
             }
         };
@@ -214,10 +246,22 @@ fn handlers(cx: &Cx<'_>) -> Vec<String> {
     if cx.uses_fetch {
         h.push("DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_fetch_status = -1;".to_string());
     }
+    // Errors the routine raises itself (RAISERROR/THROW → MYSQL_ERRNO
+    // 30000..32767) reach the caller as in SQL Server; RAISERROR (30000)
+    // does not roll back under XACT_ABORT, other errors do.
     if cx.xact_abort {
-        h.push("DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;".to_string());
+        h.push("DECLARE EXIT HANDLER FOR SQLEXCEPTION".to_string());
+        h.push("BEGIN".to_string());
+        h.push("  GET DIAGNOSTICS CONDITION 1 v_xa_errno = MYSQL_ERRNO;".to_string());
+        h.push("  IF v_xa_errno <> 30000 THEN ROLLBACK; END IF;".to_string());
+        h.push("  RESIGNAL;".to_string());
+        h.push("END;".to_string());
     } else if cx.uses_error {
-        h.push("DECLARE CONTINUE HANDLER FOR SQLEXCEPTION GET DIAGNOSTICS CONDITION 1 v_error = MYSQL_ERRNO;".to_string());
+        h.push("DECLARE CONTINUE HANDLER FOR SQLEXCEPTION".to_string());
+        h.push("BEGIN".to_string());
+        h.push("  GET DIAGNOSTICS CONDITION 1 v_error = MYSQL_ERRNO;".to_string());
+        h.push("  IF v_error BETWEEN 30000 AND 32767 THEN RESIGNAL; END IF;".to_string());
+        h.push("END;".to_string());
     }
     h
 }
@@ -229,6 +273,9 @@ fn indent(lines: &[String], n: usize) -> String {
 
 /// The `sp: BEGIN ... END` text around converted statements.
 fn assemble_body(cx: &mut Cx<'_>, stmts: Vec<String>, return_init: bool) -> String {
+    if cx.xact_abort {
+        cx.internal_var("v_xa_errno", "INT", "0");
+    }
     if cx.uses_fetch {
         cx.internal_var("v_fetch_status", "INT", "-1");
     }
@@ -280,7 +327,11 @@ fn print_log_ddl(env: &Env) -> String {
 /// Converts one parsed routine.
 pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -> Converted {
     let source_name = r.name.0.join(".");
-    let schema = if r.name.0.len() >= 2 { Some(r.name.0[r.name.0.len() - 2].clone()) } else { None };
+    let schema = if r.name.0.len() >= 2 {
+        Some(r.name.0[r.name.0.len() - 2].clone())
+    } else {
+        None
+    };
     let mut findings = Vec::new();
     let mut objects = Vec::new();
     match r.kind {
@@ -289,15 +340,25 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
             let events = info.events.clone();
             for ev in &events {
                 let mut cx = new_cx(env, r, schema.clone(), line_offset);
-                let tbl_schema = if info.table.0.len() >= 2 { Some(info.table.0[info.table.0.len() - 2].as_str()) } else { None };
+                let tbl_schema = if info.table.0.len() >= 2 {
+                    Some(info.table.0[info.table.0.len() - 2].as_str())
+                } else {
+                    None
+                };
                 cx.trigger_table = env.schema.table(tbl_schema, info.table.last()).cloned();
                 cx.trigger_event = Some(ev.clone());
                 cx.current_line = r.pos.line + line_offset;
                 if info.instead_of {
-                    cx.manual("trg.instead_of", "INSTEAD OF trigger (the target has BEFORE/AFTER row triggers only)");
+                    cx.manual(
+                        "trg.instead_of",
+                        "INSTEAD OF trigger (the target has BEFORE/AFTER row triggers only)",
+                    );
                 }
                 if cx.trigger_table.is_none() {
-                    cx.manual("trg.unknown_table", format!("table {} is not in the schema", info.table.0.join(".")));
+                    cx.manual(
+                        "trg.unknown_table",
+                        format!("table {} is not in the schema", info.table.0.join(".")),
+                    );
                 }
                 if events.len() > 1 {
                     cx.note("trg.split_events", format!("one trigger per event: {ev}"));
@@ -307,10 +368,18 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
                 prescan(&mut cx, r, source);
                 let stmts = crate::rules::block(&mut cx, &r.body, true);
                 let body = assemble_body(&mut cx, stmts, false);
-                let suffix = if events.len() > 1 { format!("_{}", &ev[..3].to_lowercase()) } else { String::new() };
+                let suffix = if events.len() > 1 {
+                    format!("_{}", &ev[..3].to_lowercase())
+                } else {
+                    String::new()
+                };
                 let tname = format!("{}{suffix}", r.name.last());
                 let table = {
-                    let canon = cx.trigger_table.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| info.table.last().to_string());
+                    let canon = cx
+                        .trigger_table
+                        .as_ref()
+                        .map(|t| t.name.clone())
+                        .unwrap_or_else(|| info.table.last().to_string());
                     env.qualified(tbl_schema, &canon)
                 };
                 let name = env.qualified(tbl_schema, &tname);
@@ -322,7 +391,9 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
                     kind: "TRIGGER",
                     name: name.clone(),
                     pre_deploy: pre,
-                    create: format!("CREATE TRIGGER {name} AFTER {ev} ON {table} FOR EACH ROW\n{body}"),
+                    create: format!(
+                        "CREATE TRIGGER {name} AFTER {ev} ON {table} FOR EACH ROW\n{body}"
+                    ),
                 });
                 for f in cx.findings {
                     if !findings.contains(&f) {
@@ -338,9 +409,15 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
             let mut check = "";
             for o in &r.options {
                 if let Some(c) = o.strip_prefix("COLUMNS:") {
-                    cols = format!(" ({})", c.split(',').map(quote).collect::<Vec<_>>().join(", "));
+                    cols = format!(
+                        " ({})",
+                        c.split(',').map(quote).collect::<Vec<_>>().join(", ")
+                    );
                 } else if o == "SCHEMABINDING" {
-                    cx.note("view.schemabinding", "WITH SCHEMABINDING dropped: the target does not bind views to tables");
+                    cx.note(
+                        "view.schemabinding",
+                        "WITH SCHEMABINDING dropped: the target does not bind views to tables",
+                    );
                 } else if o == "CHECK OPTION" {
                     check = "\nWITH CHECK OPTION";
                 } else if o != "VIEW_METADATA" && o != "ENCRYPTION" {
@@ -377,9 +454,10 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
             let ps = params(&mut cx, r, !is_fn);
             for o in &r.options {
                 match o.as_str() {
-                    "RECOMPILE" | "ENCRYPTION" | "NATIVE_COMPILATION" | "SCHEMABINDING" => {
-                        cx.note("opt.ignored", format!("WITH {o} dropped (no effect on results)"))
-                    }
+                    "RECOMPILE" | "ENCRYPTION" | "NATIVE_COMPILATION" | "SCHEMABINDING" => cx.note(
+                        "opt.ignored",
+                        format!("WITH {o} dropped (no effect on results)"),
+                    ),
                     "RETURNS NULL ON NULL INPUT" | "CALLED ON NULL INPUT" => {
                         if o.starts_with("RETURNS") {
                             cx.manual("opt.unsupported", "RETURNS NULL ON NULL INPUT");
@@ -388,7 +466,10 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
                     o if o.starts_with("EXECUTE AS") => {
                         if o.ends_with("CALLER") {
                         } else {
-                            cx.note("opt.execute_as", format!("WITH {o} → SQL SECURITY DEFINER (the definer's rights)"));
+                            cx.note(
+                                "opt.execute_as",
+                                format!("WITH {o} → SQL SECURITY DEFINER (the definer's rights)"),
+                            );
                         }
                     }
                     o => {
@@ -404,7 +485,11 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
             if rv {
                 ps.push("OUT sluice_return INT".into());
             }
-            let security = if r.options.iter().any(|o| o.starts_with("EXECUTE AS") && !o.ends_with("CALLER")) {
+            let security = if r
+                .options
+                .iter()
+                .any(|o| o.starts_with("EXECUTE AS") && !o.ends_with("CALLER"))
+            {
                 "SQL SECURITY DEFINER\n"
             } else if r.options.iter().any(|o| o.ends_with("CALLER")) {
                 "SQL SECURITY INVOKER\n"
@@ -413,7 +498,11 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
             };
             let name = env.qualified(schema.as_deref(), r.name.last());
             let create = if is_fn {
-                let ret = r.returns.as_ref().and_then(|t| map_type(t, &env.schema)).map(|m| m.sql);
+                let ret = r
+                    .returns
+                    .as_ref()
+                    .and_then(|t| map_type(t, &env.schema))
+                    .map(|m| m.sql);
                 let ret = match ret {
                     Some(t) => t,
                     None => {
@@ -426,7 +515,10 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
                     ps.join(", ")
                 )
             } else {
-                format!("CREATE PROCEDURE {name}({})\n{security}{body}", ps.join(", "))
+                format!(
+                    "CREATE PROCEDURE {name}({})\n{security}{body}",
+                    ps.join(", ")
+                )
             };
             let mut pre = cx.pre_deploy.clone();
             if cx.uses_print {
@@ -455,9 +547,16 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
 fn check_trigger_sets(cx: &mut Cx<'_>, body: &[Stmt]) {
     let text = format!("{body:?}").to_lowercase();
     let pseudo = text.contains("\"inserted\"") || text.contains("\"deleted\"");
-    let aggregates = ["name: [\"count\"]", "name: [\"sum\"]", "name: [\"count_big\"]", "name: [\"max\"]", "name: [\"min\"]", "name: [\"avg\"]"]
-        .iter()
-        .any(|a| text.contains(a));
+    let aggregates = [
+        "name: [\"count\"]",
+        "name: [\"sum\"]",
+        "name: [\"count_big\"]",
+        "name: [\"max\"]",
+        "name: [\"min\"]",
+        "name: [\"avg\"]",
+    ]
+    .iter()
+    .any(|a| text.contains(a));
     if pseudo && aggregates {
         cx.manual(
             "trg.aggregate",
@@ -465,13 +564,13 @@ fn check_trigger_sets(cx: &mut Cx<'_>, body: &[Stmt]) {
         );
     }
     if let Some(t) = cx.trigger_table.clone() {
-        let needle = format!("update {{ top: none, target: name([");
-        let _ = needle;
         let mut self_update = false;
         walk(body, &mut |s| {
             if let StmtKind::Update { target, from, .. } = &s.kind {
                 let direct = target.last().eq_ignore_ascii_case(&t.name);
-                let via_alias = from.iter().any(|f| aliases_table(f, target.last(), &t.name));
+                let via_alias = from
+                    .iter()
+                    .any(|f| aliases_table(f, target.last(), &t.name));
                 if direct || via_alias {
                     self_update = true;
                 }
@@ -488,8 +587,14 @@ fn check_trigger_sets(cx: &mut Cx<'_>, body: &[Stmt]) {
 
 fn aliases_table(f: &TableRef, alias: &str, table: &str) -> bool {
     match f {
-        TableRef::Table { name, alias: Some(a), .. } => a.eq_ignore_ascii_case(alias) && name.last().eq_ignore_ascii_case(table),
-        TableRef::Join { left, right, .. } => aliases_table(left, alias, table) || aliases_table(right, alias, table),
+        TableRef::Table {
+            name,
+            alias: Some(a),
+            ..
+        } => a.eq_ignore_ascii_case(alias) && name.last().eq_ignore_ascii_case(table),
+        TableRef::Join { left, right, .. } => {
+            aliases_table(left, alias, table) || aliases_table(right, alias, table)
+        }
         _ => false,
     }
 }

@@ -68,7 +68,12 @@ impl SchemaInfo {
                 columns: t
                     .columns
                     .iter()
-                    .map(|col| (col.name.clone(), col.data_type.as_ref().map(from_source_type)))
+                    .map(|col| {
+                        (
+                            col.name.clone(),
+                            col.data_type.as_ref().map(from_source_type),
+                        )
+                    })
                     .collect(),
                 identity: t
                     .columns
@@ -77,12 +82,15 @@ impl SchemaInfo {
                     .map(|c| c.name.clone())
                     .collect(),
             };
-            s.tables
-                .insert(format!("{}.{}", schema.to_lowercase(), t.name.name.to_lowercase()), info);
+            s.tables.insert(
+                format!("{}.{}", schema.to_lowercase(), t.name.name.to_lowercase()),
+                info,
+            );
         }
         for u in &c.user_types {
             if let UserTypeKind::Alias { base, .. } = &u.kind {
-                s.aliases.insert(u.name.name.to_lowercase(), from_source_type(base));
+                s.aliases
+                    .insert(u.name.name.to_lowercase(), from_source_type(base));
             }
         }
         s
@@ -102,13 +110,18 @@ impl SchemaInfo {
     /// A table by schema (default `dbo`) and name, case-insensitive.
     pub fn table(&self, schema: Option<&str>, name: &str) -> Option<&TableInfo> {
         let schema = schema.filter(|s| !s.is_empty()).unwrap_or("dbo");
-        self.tables
-            .get(&format!("{}.{}", schema.to_lowercase(), name.to_lowercase()))
+        self.tables.get(&format!(
+            "{}.{}",
+            schema.to_lowercase(),
+            name.to_lowercase()
+        ))
     }
 
     /// Does any table live in schema `s`?
     pub fn has_schema(&self, s: &str) -> bool {
-        self.tables.values().any(|t| t.schema.eq_ignore_ascii_case(s))
+        self.tables
+            .values()
+            .any(|t| t.schema.eq_ignore_ascii_case(s))
     }
 
     /// The base type of an alias type.

@@ -51,7 +51,13 @@ fn arg(t: &DataType, i: usize) -> Option<Option<u32>> {
 
 /// Maps a declared type; user alias types resolve through the schema.
 pub fn map_type(t: &DataType, schema: &SchemaInfo) -> Option<Mapped> {
-    let m = |sql: String, family: Family| Some(Mapped { sql, family, note: None });
+    let m = |sql: String, family: Family| {
+        Some(Mapped {
+            sql,
+            family,
+            note: None,
+        })
+    };
     let len = |d: u32| match arg(t, 0) {
         Some(Some(n)) => n,
         Some(None) => u32::MAX,
@@ -145,7 +151,9 @@ pub fn describe(t: &DataType) -> String {
 
 /// The family of a type, `Unknown` when it does not map.
 pub fn family(t: &DataType, schema: &SchemaInfo) -> Family {
-    map_type(t, schema).map(|m| m.family).unwrap_or(Family::Unknown)
+    map_type(t, schema)
+        .map(|m| m.family)
+        .unwrap_or(Family::Unknown)
 }
 
 /// The declared length of a character type (`None` for max or non-strings).

@@ -5,7 +5,13 @@ use crate::ast::*;
 use sluice_tsql::lexer::TokenKind;
 
 /// Functions whose first argument is a date part keyword, not a column.
-const DATEPART_FUNCS: &[&str] = &["DATEADD", "DATEDIFF", "DATEPART", "DATENAME", "DATEDIFF_BIG"];
+const DATEPART_FUNCS: &[&str] = &[
+    "DATEADD",
+    "DATEDIFF",
+    "DATEPART",
+    "DATENAME",
+    "DATEDIFF_BIG",
+];
 
 impl Parser<'_> {
     pub(crate) fn expr(&mut self) -> PResult<Expr> {
@@ -111,7 +117,10 @@ impl Parser<'_> {
         let mut l = self.multiplicative()?;
         loop {
             let op = match self.peek() {
-                Some(t) if t.kind == TokenKind::Punct && ["+", "-", "&", "|", "^"].contains(&t.text.as_str()) => {
+                Some(t)
+                    if t.kind == TokenKind::Punct
+                        && ["+", "-", "&", "|", "^"].contains(&t.text.as_str()) =>
+                {
                     t.text.clone()
                 }
                 _ => break,
@@ -127,7 +136,9 @@ impl Parser<'_> {
         let mut l = self.unary()?;
         loop {
             let op = match self.peek() {
-                Some(t) if t.kind == TokenKind::Punct && ["*", "/", "%"].contains(&t.text.as_str()) => {
+                Some(t)
+                    if t.kind == TokenKind::Punct && ["*", "/", "%"].contains(&t.text.as_str()) =>
+                {
                     t.text.clone()
                 }
                 _ => break,
@@ -245,8 +256,9 @@ impl Parser<'_> {
                 })
             }
             TokenKind::Word | TokenKind::QuotedIdent(_) => {
-                let call_like = (t.is_keyword("LEFT") || t.is_keyword("RIGHT") || t.is_keyword("UPDATE"))
-                    && self.peek_at(1).is_some_and(|n| n.is_punct("("));
+                let call_like =
+                    (t.is_keyword("LEFT") || t.is_keyword("RIGHT") || t.is_keyword("UPDATE"))
+                        && self.peek_at(1).is_some_and(|n| n.is_punct("("));
                 if t.kind == TokenKind::Word && self.at_reserved() && !call_like {
                     return self.err("expected an expression");
                 }

@@ -37,7 +37,10 @@ fn routine_start(toks: &[Token], i: usize) -> Option<usize> {
         }
         j += 1;
     }
-    KINDS.iter().any(|k| toks.get(j).is_some_and(|t| t.is_keyword(k))).then_some(j)
+    KINDS
+        .iter()
+        .any(|k| toks.get(j).is_some_and(|t| t.is_keyword(k)))
+        .then_some(j)
 }
 
 /// Finds and parses every routine and view in `src`.
@@ -49,7 +52,11 @@ pub fn parse_objects(src: &str) -> Vec<ParsedObject> {
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
-        if t.is_keyword("SET") && toks.get(i + 1).is_some_and(|n| n.is_keyword("QUOTED_IDENTIFIER")) {
+        if t.is_keyword("SET")
+            && toks
+                .get(i + 1)
+                .is_some_and(|n| n.is_keyword("QUOTED_IDENTIFIER"))
+        {
             qi_off = toks.get(i + 2).is_some_and(|n| n.is_keyword("OFF"));
         }
         if routine_start(&toks, i).is_none() {
@@ -86,7 +93,9 @@ pub fn parse_objects(src: &str) -> Vec<ParsedObject> {
 }
 
 fn guess_name(toks: &[Token]) -> String {
-    let kw = toks.iter().position(|t| KINDS.iter().any(|k| t.is_keyword(k)));
+    let kw = toks
+        .iter()
+        .position(|t| KINDS.iter().any(|k| t.is_keyword(k)));
     let Some(k) = kw else { return "?".into() };
     let mut parts = Vec::new();
     let mut j = k + 1;
@@ -322,8 +331,15 @@ impl Parser<'_> {
                 }
             } else if words[0] == "RETURNS" {
                 // RETURNS NULL ON NULL INPUT
-                while self.peek().is_some_and(|t| t.kind == TokenKind::Word && !t.is_keyword("AS")) {
-                    words.push(self.bump().map(|t| t.text.to_uppercase()).unwrap_or_default());
+                while self
+                    .peek()
+                    .is_some_and(|t| t.kind == TokenKind::Word && !t.is_keyword("AS"))
+                {
+                    words.push(
+                        self.bump()
+                            .map(|t| t.text.to_uppercase())
+                            .unwrap_or_default(),
+                    );
                 }
             }
             opts.push(words.join(" "));

@@ -74,7 +74,9 @@ impl Parser<'_> {
                 }
             }
         }
-        if self.is_kw("FOR") && (self.is_kw_at(1, "XML") || self.is_kw_at(1, "JSON") || self.is_kw_at(1, "BROWSE")) {
+        if self.is_kw("FOR")
+            && (self.is_kw_at(1, "XML") || self.is_kw_at(1, "JSON") || self.is_kw_at(1, "BROWSE"))
+        {
             return self.err("FOR XML / FOR JSON has no equivalent on the target");
         }
         if self.is_kw("OPTION") && self.peek_at(1).is_some_and(|t| t.is_punct("(")) {
@@ -174,7 +176,7 @@ impl Parser<'_> {
             None
         };
         let from = if self.eat_kw("FROM") {
-            self.from_list()?
+            self.table_list()?
         } else {
             Vec::new()
         };
@@ -212,7 +214,8 @@ impl Parser<'_> {
         if self.is_variable() {
             if let Some(op) = self.peek_at(1) {
                 if op.kind == TokenKind::Punct
-                    && ["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="].contains(&op.text.as_str())
+                    && ["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="]
+                        .contains(&op.text.as_str())
                 {
                     let v = self.variable()?;
                     let op = self.bump().map(|t| t.text.clone()).unwrap_or_default();
@@ -238,7 +241,7 @@ impl Parser<'_> {
         Ok(SelectItem::Expr(e, alias))
     }
 
-    pub(crate) fn from_list(&mut self) -> PResult<Vec<TableRef>> {
+    pub(crate) fn table_list(&mut self) -> PResult<Vec<TableRef>> {
         let mut v = vec![self.joined()?];
         while self.eat_punct(",") {
             v.push(self.joined()?);
@@ -258,7 +261,10 @@ impl Parser<'_> {
                 self.expect_kw("JOIN")?;
                 "JOIN"
             } else if self.is_kw("LEFT") || self.is_kw("RIGHT") || self.is_kw("FULL") {
-                let k = self.bump().map(|t| t.text.to_uppercase()).unwrap_or_default();
+                let k = self
+                    .bump()
+                    .map(|t| t.text.to_uppercase())
+                    .unwrap_or_default();
                 self.eat_kw("OUTER");
                 self.hash_hint();
                 self.expect_kw("JOIN")?;
@@ -280,7 +286,10 @@ impl Parser<'_> {
                 self.bump();
                 "OUTER APPLY"
             } else if self.is_kw("PIVOT") || self.is_kw("UNPIVOT") {
-                let k = self.bump().map(|t| t.text.to_uppercase()).unwrap_or_default();
+                let k = self
+                    .bump()
+                    .map(|t| t.text.to_uppercase())
+                    .unwrap_or_default();
                 self.expect_punct("(")?;
                 self.raw_until_close_paren();
                 self.expect_punct(")")?;
@@ -320,7 +329,10 @@ impl Parser<'_> {
             if self.is_kw("SELECT") || self.is_kw("WITH") {
                 let q = self.query()?;
                 self.expect_punct(")")?;
-                let alias = self.alias()?.ok_or(()).or_else(|_| self.err("a derived table needs an alias"))?;
+                let alias = self
+                    .alias()?
+                    .ok_or(())
+                    .or_else(|_| self.err("a derived table needs an alias"))?;
                 let columns = self.column_aliases()?;
                 return Ok(TableRef::Derived {
                     query: Box::new(q),
@@ -331,7 +343,10 @@ impl Parser<'_> {
             if self.eat_kw("VALUES") {
                 let rows = self.values_rows()?;
                 self.expect_punct(")")?;
-                let alias = self.alias()?.ok_or(()).or_else(|_| self.err("VALUES needs an alias"))?;
+                let alias = self
+                    .alias()?
+                    .ok_or(())
+                    .or_else(|_| self.err("VALUES needs an alias"))?;
                 let columns = self.column_aliases()?;
                 return Ok(TableRef::Values {
                     rows,
@@ -348,7 +363,23 @@ impl Parser<'_> {
         } else {
             self.name()?
         };
-        if self.is_punct("(") {
+        let hint_next = self.peek_at(1).is_some_and(|t| {
+            [
+                "NOLOCK",
+                "READUNCOMMITTED",
+                "UPDLOCK",
+                "ROWLOCK",
+                "HOLDLOCK",
+                "TABLOCK",
+                "TABLOCKX",
+                "READPAST",
+                "XLOCK",
+                "PAGLOCK",
+            ]
+            .iter()
+            .any(|h| t.is_keyword(h))
+        });
+        if self.is_punct("(") && !hint_next {
             self.bump();
             let args = if self.is_punct(")") {
                 Vec::new()
@@ -378,11 +409,23 @@ impl Parser<'_> {
     pub(crate) fn table_hints(&mut self) -> PResult<Vec<String>> {
         let old_style = self.is_punct("(")
             && self.peek_at(1).is_some_and(|t| {
-                ["NOLOCK", "READUNCOMMITTED", "UPDLOCK", "ROWLOCK", "HOLDLOCK", "TABLOCK", "TABLOCKX", "READPAST", "XLOCK", "PAGLOCK"]
-                    .iter()
-                    .any(|h| t.is_keyword(h))
+                [
+                    "NOLOCK",
+                    "READUNCOMMITTED",
+                    "UPDLOCK",
+                    "ROWLOCK",
+                    "HOLDLOCK",
+                    "TABLOCK",
+                    "TABLOCKX",
+                    "READPAST",
+                    "XLOCK",
+                    "PAGLOCK",
+                ]
+                .iter()
+                .any(|h| t.is_keyword(h))
             });
-        if !(old_style || (self.is_kw("WITH") && self.peek_at(1).is_some_and(|t| t.is_punct("(")))) {
+        if !(old_style || (self.is_kw("WITH") && self.peek_at(1).is_some_and(|t| t.is_punct("("))))
+        {
             return Ok(Vec::new());
         }
         if !old_style {

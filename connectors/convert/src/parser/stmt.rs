@@ -61,7 +61,10 @@ impl Parser<'_> {
             return self.err("expected a statement");
         };
         // `label:`
-        if t.kind == TokenKind::Word && !self.at_reserved() && self.peek_at(1).is_some_and(|n| n.is_punct(":")) {
+        if t.kind == TokenKind::Word
+            && !self.at_reserved()
+            && self.peek_at(1).is_some_and(|n| n.is_punct(":"))
+        {
             self.bump();
             self.bump();
             return Ok(StmtKind::Label(t.text.clone()));
@@ -127,7 +130,10 @@ impl Parser<'_> {
                         TokenKind::Number | TokenKind::Variable | TokenKind::String { .. } => true,
                         TokenKind::Punct => t.text == "(" || t.text == "-",
                         TokenKind::Word => {
-                            !t.line_start && (!self.at_reserved() || t.is_keyword("CASE") || t.is_keyword("NULL"))
+                            !t.line_start
+                                && (!self.at_reserved()
+                                    || t.is_keyword("CASE")
+                                    || t.is_keyword("NULL"))
                         }
                         _ => false,
                     },
@@ -185,10 +191,17 @@ impl Parser<'_> {
             }
             "COMMIT" => {
                 self.bump();
-                if self.eat_kw("TRAN") || self.eat_kw("TRANSACTION") || self.eat_kw("WORK") {
-                    if self.peek().is_some_and(|t| !t.line_start && (matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent(_)) && !self.at_reserved() || t.kind == TokenKind::Variable)) {
-                        self.bump();
-                    }
+                let tran = self.eat_kw("TRAN") || self.eat_kw("TRANSACTION") || self.eat_kw("WORK");
+                // An optional transaction name on the same line.
+                if tran
+                    && self.peek().is_some_and(|t| {
+                        !t.line_start
+                            && (matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent(_))
+                                && !self.at_reserved()
+                                || t.kind == TokenKind::Variable)
+                    })
+                {
+                    self.bump();
                 }
                 Ok(StmtKind::Commit)
             }
@@ -197,7 +210,10 @@ impl Parser<'_> {
                 let mut sp = None;
                 if self.eat_kw("TRAN") || self.eat_kw("TRANSACTION") || self.eat_kw("WORK") {
                     if let Some(t) = self.peek() {
-                        if !t.line_start && (matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent(_)) && !self.at_reserved()) {
+                        if !t.line_start
+                            && (matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent(_))
+                                && !self.at_reserved())
+                        {
                             self.bump();
                             sp = Some(t.text.clone());
                         }
@@ -276,7 +292,10 @@ impl Parser<'_> {
                     }
                 }
                 if self.is_kw("ABSOLUTE") || self.is_kw("RELATIVE") {
-                    dir = self.bump().map(|t| t.text.to_uppercase()).unwrap_or_default();
+                    dir = self
+                        .bump()
+                        .map(|t| t.text.to_uppercase())
+                        .unwrap_or_default();
                     self.expr()?;
                 }
                 self.eat_kw("FROM");
@@ -293,7 +312,10 @@ impl Parser<'_> {
             }
             "WAITFOR" => {
                 self.bump();
-                let what = self.bump().map(|t| t.text.to_uppercase()).unwrap_or_default();
+                let what = self
+                    .bump()
+                    .map(|t| t.text.to_uppercase())
+                    .unwrap_or_default();
                 self.expr()?;
                 Ok(StmtKind::Unsupported(format!("WAITFOR {what}")))
             }
@@ -319,7 +341,8 @@ impl Parser<'_> {
         if self.eat_kw("TRAN") || self.eat_kw("TRANSACTION") {
             if let Some(t) = self.peek() {
                 if !t.line_start
-                    && ((matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent(_)) && !self.at_reserved())
+                    && ((matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent(_))
+                        && !self.at_reserved())
                         || t.kind == TokenKind::Variable)
                 {
                     self.bump();
@@ -412,7 +435,13 @@ impl Parser<'_> {
         if self.is_variable() {
             let v = self.variable()?;
             let op = match self.peek() {
-                Some(t) if t.kind == TokenKind::Punct && ["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="].contains(&t.text.as_str()) => t.text.clone(),
+                Some(t)
+                    if t.kind == TokenKind::Punct
+                        && ["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="]
+                            .contains(&t.text.as_str()) =>
+                {
+                    t.text.clone()
+                }
                 _ => return self.err("expected `=` after SET @variable"),
             };
             self.bump();
@@ -429,7 +458,10 @@ impl Parser<'_> {
             if t.span.start.line != line || t.is_punct(";") {
                 break;
             }
-            if matches!(t.kind, TokenKind::Word | TokenKind::Number | TokenKind::Variable) {
+            if matches!(
+                t.kind,
+                TokenKind::Word | TokenKind::Number | TokenKind::Variable
+            ) {
                 words.push(t.text.to_uppercase());
             } else if !t.is_punct(",") && !t.is_punct("-") {
                 break;
@@ -468,12 +500,20 @@ impl Parser<'_> {
         let ends = |p: &Parser<'_>| -> bool {
             match p.peek() {
                 None => true,
-                Some(t) => t.is_punct(";") || (t.line_start && t.kind == TokenKind::Word && !t.is_keyword("DEFAULT") && !t.is_keyword("NULL")) || (t.kind == TokenKind::Word && p.at_reserved() && !t.is_keyword("NULL")),
+                Some(t) => {
+                    t.is_punct(";")
+                        || (t.line_start
+                            && t.kind == TokenKind::Word
+                            && !t.is_keyword("DEFAULT")
+                            && !t.is_keyword("NULL"))
+                        || (t.kind == TokenKind::Word && p.at_reserved() && !t.is_keyword("NULL"))
+                }
             }
         };
         if !ends(self) {
             loop {
-                let name = if self.is_variable() && self.peek_at(1).is_some_and(|t| t.is_punct("=")) {
+                let name = if self.is_variable() && self.peek_at(1).is_some_and(|t| t.is_punct("="))
+                {
                     let v = self.variable()?;
                     self.bump();
                     Some(v)
@@ -486,7 +526,11 @@ impl Parser<'_> {
                     self.expr()?
                 };
                 let output = self.eat_kw("OUTPUT") || self.eat_kw("OUT");
-                args.push(ExecArg { name, value, output });
+                args.push(ExecArg {
+                    name,
+                    value,
+                    output,
+                });
                 if !self.eat_punct(",") {
                     break;
                 }
@@ -586,7 +630,12 @@ impl Parser<'_> {
                 (n.0, false)
             };
             let op = match self.peek() {
-                Some(t) if t.kind == TokenKind::Punct && ["=", "+=", "-=", "*=", "/=", "%="].contains(&t.text.as_str()) => t.text.clone(),
+                Some(t)
+                    if t.kind == TokenKind::Punct
+                        && ["=", "+=", "-=", "*=", "/=", "%="].contains(&t.text.as_str()) =>
+                {
+                    t.text.clone()
+                }
                 _ => return self.err("expected `=` in SET"),
             };
             self.bump();
@@ -606,7 +655,7 @@ impl Parser<'_> {
         }
         let output = self.output_clause()?;
         let from = if self.eat_kw("FROM") {
-            self.from_list()?
+            self.table_list()?
         } else {
             Vec::new()
         };
@@ -657,7 +706,7 @@ impl Parser<'_> {
         self.table_hints()?;
         let output = self.output_clause()?;
         let from = if self.eat_kw("FROM") {
-            self.from_list()?
+            self.table_list()?
         } else {
             Vec::new()
         };
@@ -686,7 +735,12 @@ impl Parser<'_> {
     pub(crate) fn column_defs(&mut self) -> PResult<Vec<ColumnDef>> {
         let mut cols = Vec::new();
         loop {
-            if self.is_kw("PRIMARY") || self.is_kw("UNIQUE") || self.is_kw("CONSTRAINT") || self.is_kw("INDEX") || self.is_kw("CHECK") {
+            if self.is_kw("PRIMARY")
+                || self.is_kw("UNIQUE")
+                || self.is_kw("CONSTRAINT")
+                || self.is_kw("INDEX")
+                || self.is_kw("CHECK")
+            {
                 // Table-level constraint: keep the primary key on its columns.
                 let pk = self.is_kw("PRIMARY");
                 let mut depth = 0;
@@ -699,7 +753,11 @@ impl Parser<'_> {
                         depth += 1;
                     } else if t.is_punct(")") {
                         depth -= 1;
-                    } else if depth == 1 && matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent(_)) && !t.is_keyword("ASC") && !t.is_keyword("DESC") {
+                    } else if depth == 1
+                        && matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent(_))
+                        && !t.is_keyword("ASC")
+                        && !t.is_keyword("DESC")
+                    {
                         names.push(t.text.clone());
                     }
                     self.bump();
@@ -720,6 +778,7 @@ impl Parser<'_> {
                     ty,
                     not_null: false,
                     identity: false,
+                    identity_spec: None,
                     primary_key: false,
                     default: None,
                 };
@@ -731,7 +790,7 @@ impl Parser<'_> {
                     } else if self.eat_kw("IDENTITY") {
                         c.identity = true;
                         if self.eat_punct("(") {
-                            self.raw_until_close_paren();
+                            c.identity_spec = Some(self.raw_until_close_paren());
                             self.expect_punct(")")?;
                         }
                     } else if self.eat_kw("PRIMARY") {
@@ -746,9 +805,7 @@ impl Parser<'_> {
                         }
                     } else if self.eat_kw("DEFAULT") {
                         c.default = Some(self.primary_or_paren()?);
-                    } else if self.eat_kw("COLLATE") {
-                        self.any_ident()?;
-                    } else if self.eat_kw("CONSTRAINT") {
+                    } else if self.eat_kw("COLLATE") || self.eat_kw("CONSTRAINT") {
                         self.any_ident()?;
                     } else {
                         break;

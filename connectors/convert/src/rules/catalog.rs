@@ -124,9 +124,10 @@ rules![
     ("temp.work_table", C, "CREATE TABLE #t (...)", "permanent work table keyed by CONNECTION_ID(), created at deploy, rows cleared at start, DROP, RETURN, end and on error", "work tables exist for every connection (rows are per connection)"),
     ("tvar.work_table", C, "DECLARE @t TABLE (...)", "permanent work table keyed by CONNECTION_ID()", ""),
     ("temp.select_into", C, "SELECT ... INTO #t", "INSERT INTO work table; column types inferred from the source", "flagged when a type cannot be inferred"),
-    ("temp.identity", R, "IDENTITY column in a temp table", "AUTO_INCREMENT", "numbers do not restart at the seed on each call"),
+    ("temp.identity", R, "IDENTITY(1,1) column in a temp table", "numbered by the converted INSERTs from MAX+1 per connection", "after a DELETE from the temp table numbering continues from the highest remaining row, not the highest ever issued"),
     ("temp.default", M, "non-literal default on a temp column", "-", ""),
     ("temp.index", I, "CREATE INDEX on #t", "(dropped)", "work tables are keyed by connection"),
+    ("temp.shared", R, "#t created by the calling procedure", "the caller's work table (rows keyed by connection)", "the routine must be called by the one that creates #t, as in SQL Server; called alone it sees no rows instead of failing"),
     ("temp.not_created_here", M, "#t created by a caller", "-", "temp tables shared between procedures need a person"),
     ("temp.drop_unknown", I, "DROP TABLE #t not created here", "(dropped)", ""),
     ("tvar.unknown", M, "a table variable that is not declared", "-", ""),
@@ -145,7 +146,7 @@ rules![
     // errors and transactions
     ("err.try_catch", C, "BEGIN TRY ... END TRY BEGIN CATCH ... END CATCH", "labelled block with EXIT HANDLER + GET DIAGNOSTICS; CATCH code under IF caught", ""),
     ("err.at_error", R, "IF @@ERROR <> 0 ...", "CONTINUE HANDLER setting v_error; v_error reset before each statement", "the number is the target's error number"),
-    ("err.raiserror", C, "RAISERROR('msg %s', 16, 1, @x) followed by RETURN or inside TRY", "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT, MYSQL_ERRNO = 30000", "message cut to 128 characters"),
+    ("err.raiserror", R, "RAISERROR('msg %s', 16, 1, @x) followed by RETURN or inside TRY", "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT, MYSQL_ERRNO = 30000", "the error also stops calling procedures outside TRY (SQL Server's RAISERROR stops no one); OUT parameters and the return value are not delivered; message cut to 128 characters"),
     ("err.raiserror_continues", M, "RAISERROR followed by more statements outside TRY", "-", "SQL Server continues after RAISERROR, SIGNAL stops"),
     ("err.raiserror_info", R, "RAISERROR(msg, 0..10, ...)", "row in sluice_print_log", "informational message"),
     ("err.throw", C, "THROW 50001, msg, 1", "SIGNAL SQLSTATE '45000' MYSQL_ERRNO 30001", "numbers 50000..52767 map to 30000..32767: the target returns MYSQL_ERRNO as signed 16-bit"),
@@ -180,7 +181,7 @@ rules![
     ("dyn.output", M, "sp_executesql with OUTPUT parameters", "-", ""),
     ("dyn.in_function", M, "dynamic SQL in a function or trigger", "-", "PREPARE is not allowed there"),
     // triggers, views, options
-    ("trg.row_level", R, "AFTER INSERT/UPDATE/DELETE trigger over inserted/deleted", "FOR EACH ROW trigger; inserted/deleted as one-row derived tables of NEW/OLD", "fires per row; a row trigger sees the table mid-statement"),
+    ("trg.row_level", R, "AFTER INSERT/UPDATE/DELETE trigger over inserted/deleted", "FOR EACH ROW trigger; inserted/deleted columns → NEW.c/OLD.c (NULL when the event has no such row), the pseudo table a one-row placeholder", "fires per row; a row trigger sees the table mid-statement"),
     ("trg.update_col", R, "IF UPDATE(col)", "NOT (NEW.col <=> OLD.col) (TRUE on INSERT)", "SQL Server is true when the column is in the SET list even if the value did not change"),
     ("trg.split_events", C, "FOR INSERT, UPDATE", "one trigger per event", ""),
     ("trg.aggregate", M, "aggregates over inserted/deleted", "-", "per-row firing would change the result"),
@@ -198,8 +199,10 @@ rules![
 /// The rule with this id. Unknown ids (a bug) map to `parse.error`'s entry
 /// rather than panicking; a unit test keeps the catalog complete.
 pub fn rule(id: &str) -> &'static Rule {
-    RULES
-        .iter()
-        .find(|r| r.id == id)
-        .unwrap_or_else(|| RULES.iter().find(|r| r.id == "parse.error").expect("catalog has parse.error"))
+    RULES.iter().find(|r| r.id == id).unwrap_or_else(|| {
+        RULES
+            .iter()
+            .find(|r| r.id == "parse.error")
+            .expect("catalog has parse.error")
+    })
 }

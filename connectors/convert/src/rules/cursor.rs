@@ -5,7 +5,13 @@ use super::{quote, Cx};
 use crate::ast::*;
 
 /// DECLARE c CURSOR [options] FOR query.
-pub(crate) fn declare(cx: &mut Cx<'_>, name: &str, options: &[String], q: &Query, for_update: bool) -> Vec<String> {
+pub(crate) fn declare(
+    cx: &mut Cx<'_>,
+    name: &str,
+    options: &[String],
+    q: &Query,
+    for_update: bool,
+) -> Vec<String> {
     for o in options {
         match o.as_str() {
             "LOCAL" | "FORWARD_ONLY" | "FAST_FORWARD" | "READ_ONLY" => {}
@@ -20,15 +26,24 @@ pub(crate) fn declare(cx: &mut Cx<'_>, name: &str, options: &[String], q: &Query
         }
     }
     if for_update {
-        cx.note("cursor.for_update", "FOR UPDATE cursor option dropped (positioned updates are flagged where used)");
+        cx.note(
+            "cursor.for_update",
+            "FOR UPDATE cursor option dropped (positioned updates are flagged where used)",
+        );
     }
     if cx.cursors.iter().any(|(c, _)| c.eq_ignore_ascii_case(name)) {
         return vec![cx.manual("cursor.redeclared", format!("cursor {name} declared twice"))];
     }
     let text = super::query::query(cx, q);
     cx.uses_fetch = true;
-    cx.note("cursor.basic", "cursor → DECLARE CURSOR + NOT FOUND handler setting @@FETCH_STATUS");
-    cx.cursors.push((name.to_string(), format!("DECLARE {} CURSOR FOR {text};", cursor_name(name))));
+    cx.note(
+        "cursor.basic",
+        "cursor → DECLARE CURSOR + NOT FOUND handler setting @@FETCH_STATUS",
+    );
+    cx.cursors.push((
+        name.to_string(),
+        format!("DECLARE {} CURSOR FOR {text};", cursor_name(name)),
+    ));
     Vec::new()
 }
 
@@ -38,9 +53,19 @@ fn cursor_name(c: &str) -> String {
 
 fn known(cx: &mut Cx<'_>, c: &str) -> Option<String> {
     if cx.cursors.iter().any(|(n, _)| n.eq_ignore_ascii_case(c)) {
-        Some(cursor_name(&cx.cursors.iter().find(|(n, _)| n.eq_ignore_ascii_case(c)).unwrap().0.clone()))
+        Some(cursor_name(
+            &cx.cursors
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(c))
+                .unwrap()
+                .0
+                .clone(),
+        ))
     } else {
-        cx.manual("cursor.unknown", format!("cursor {c} is not declared in this routine"));
+        cx.manual(
+            "cursor.unknown",
+            format!("cursor {c} is not declared in this routine"),
+        );
         None
     }
 }
@@ -64,12 +89,20 @@ pub(crate) fn close(cx: &mut Cx<'_>, c: &str) -> Vec<String> {
 /// FETCH NEXT FROM c INTO @a, @b.
 pub(crate) fn fetch(cx: &mut Cx<'_>, c: &str, dir: &str, vars: &[String]) -> Vec<String> {
     if dir != "NEXT" {
-        return vec![cx.manual("cursor.scroll", format!("FETCH {dir} (only FETCH NEXT converts)"))];
+        return vec![cx.manual(
+            "cursor.scroll",
+            format!("FETCH {dir} (only FETCH NEXT converts)"),
+        )];
     }
     if vars.is_empty() {
-        return vec![cx.manual("cursor.fetch_result", "FETCH without INTO returns a row to the client")];
+        return vec![cx.manual(
+            "cursor.fetch_result",
+            "FETCH without INTO returns a row to the client",
+        )];
     }
-    let Some(n) = known(cx, c) else { return Vec::new() };
+    let Some(n) = known(cx, c) else {
+        return Vec::new();
+    };
     let targets: Vec<String> = vars.iter().map(|v| cx.var(v)).collect();
     vec![
         "SET v_fetch_status = 0;".into(),

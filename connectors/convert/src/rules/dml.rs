@@ -2,7 +2,9 @@
 //! UPDATE/DELETE with FROM and joins, TRUNCATE.
 
 use super::expr::expr;
-use super::query::{from_list, order_list, query, scope_entries, select, table_columns, table_name, tail};
+use super::query::{
+    from_list, order_list, query, scope_entries, select, table_columns, table_name, tail,
+};
 use super::{quote, Cx};
 use crate::ast::*;
 
@@ -71,7 +73,10 @@ fn assign(cx: &mut Cx<'_>, q: &Query, s: &Select) -> Vec<String> {
     let mut targets = Vec::new();
     let mut values = Vec::new();
     if s.items.iter().any(|i| !matches!(i, SelectItem::Assign(..))) {
-        return vec![cx.manual("sel.assign", "a SELECT mixing assignments and result columns")];
+        return vec![cx.manual(
+            "sel.assign",
+            "a SELECT mixing assignments and result columns",
+        )];
     }
     if s.from.is_empty() && s.where_.is_none() {
         let mut sets = Vec::new();
@@ -127,8 +132,13 @@ fn assign(cx: &mut Cx<'_>, q: &Query, s: &Select) -> Vec<String> {
     let single_row_aggregate = s.group_by.is_empty()
         && s.items.iter().all(|i| matches!(i, SelectItem::Assign(_, _, Expr::Func(f)) if f.over.is_none() && ["COUNT", "SUM", "MAX", "MIN", "AVG", "COUNT_BIG"].contains(&f.name.last().map(|n| n.to_uppercase()).unwrap_or_default().as_str())));
     if let Some(t) = &s.top {
-        if !matches!(t.count, Expr::Number(ref n) if n == "1") && !matches!(&t.count, Expr::Paren(x) if matches!(**x, Expr::Number(ref n) if n == "1")) {
-            return vec![cx.manual("sel.assign", "SELECT TOP (n > 1) @v = ... assigns the last of n rows")];
+        if !matches!(t.count, Expr::Number(ref n) if n == "1")
+            && !matches!(&t.count, Expr::Paren(x) if matches!(**x, Expr::Number(ref n) if n == "1"))
+        {
+            return vec![cx.manual(
+                "sel.assign",
+                "SELECT TOP (n > 1) @v = ... assigns the last of n rows",
+            )];
         }
         if !q.order_by.is_empty() {
             text.push_str(&format!(" ORDER BY {}", order_list(cx, &q.order_by)));
@@ -145,7 +155,10 @@ fn assign(cx: &mut Cx<'_>, q: &Query, s: &Select) -> Vec<String> {
             })
             .collect();
         text.push_str(&format!(" ORDER BY {} LIMIT 1", order_list(cx, &rev)));
-        cx.note("sel.assign", "SELECT @v = ... ORDER BY keeps the last row: order reversed, LIMIT 1");
+        cx.note(
+            "sel.assign",
+            "SELECT @v = ... ORDER BY keeps the last row: order reversed, LIMIT 1",
+        );
     } else if !single_row_aggregate {
         text.push_str(" LIMIT 1");
         cx.note(
@@ -170,7 +183,13 @@ fn assign(cx: &mut Cx<'_>, q: &Query, s: &Select) -> Vec<String> {
 /// `SELECT ... INTO #t FROM ...`.
 fn select_into(cx: &mut Cx<'_>, q: &Query, s: &Select, into: &Name) -> Vec<String> {
     if !into.is_temp() {
-        return vec![cx.manual("sel.into_permanent", format!("SELECT ... INTO {} creates a permanent table at run time", into.0.join(".")))];
+        return vec![cx.manual(
+            "sel.into_permanent",
+            format!(
+                "SELECT ... INTO {} creates a permanent table at run time",
+                into.0.join(".")
+            ),
+        )];
     }
     let name = into.last().to_string();
     let Some(table) = super::temp::create_from_select(cx, &name, s) else {
@@ -180,7 +199,11 @@ fn select_into(cx: &mut Cx<'_>, q: &Query, s: &Select, into: &Name) -> Vec<Strin
     if let SetExpr::Select(sel) = &mut q2.body {
         sel.into = None;
     }
-    let cols: Vec<String> = cx.temps[&name.to_lowercase()].columns.iter().map(|(c, _)| quote(c)).collect();
+    let cols: Vec<String> = cx.temps[&name.to_lowercase()]
+        .columns
+        .iter()
+        .map(|(c, _)| quote(c))
+        .collect();
     let insert = match with_conn_item(&q2) {
         Some(q3) => format!("INSERT INTO {table} (`sluice_conn`, {}) {};", cols.join(", "), query(cx, &q3)),
         None => format!(
@@ -189,71 +212,153 @@ fn select_into(cx: &mut Cx<'_>, q: &Query, s: &Select, into: &Name) -> Vec<Strin
             query(cx, &q2)
         ),
     };
-    let mut out = vec![format!("DELETE FROM {table} WHERE `sluice_conn` = CONNECTION_ID();"), insert];
+    let mut out = vec![
+        format!("DELETE FROM {table} WHERE `sluice_conn` = CONNECTION_ID();"),
+        insert,
+    ];
     out.extend(rowcount_capture(cx, "ROW_COUNT()"));
     out
 }
 
 /// INSERT.
-pub(crate) fn insert(cx: &mut Cx<'_>, target: &Name, columns: &[String], source: &InsertSource, output: bool) -> Vec<String> {
+pub(crate) fn insert(
+    cx: &mut Cx<'_>,
+    target: &Name,
+    columns: &[String],
+    source: &InsertSource,
+    output: bool,
+) -> Vec<String> {
     if output {
         return vec![cx.manual("dml.output", "INSERT ... OUTPUT has no equivalent")];
     }
     if let InsertSource::Exec(_) = source {
-        return vec![cx.manual("ins.exec", "INSERT ... EXEC (a procedure's result set into a table)")];
+        return vec![cx.manual(
+            "ins.exec",
+            "INSERT ... EXEC (a procedure's result set into a table)",
+        )];
     }
     let n = target.last().to_lowercase();
     let temp = target.0.len() == 1 && cx.temps.contains_key(&n);
-    if target.0.len() == 1 && (target.last().starts_with('#') || target.last().starts_with('@')) && !temp {
-        return vec![cx.manual("temp.not_created_here", format!("{} is not created in this routine", target.last()))];
+    if target.0.len() == 1
+        && (target.last().starts_with('#') || target.last().starts_with('@'))
+        && !temp
+    {
+        return vec![cx.manual(
+            "temp.not_created_here",
+            format!("{} is not created in this routine", target.last()),
+        )];
     }
     let mut cols: Vec<String> = columns.to_vec();
     if cols.is_empty() && !matches!(source, InsertSource::Default) {
         // SQL Server skips identity and computed columns; MySQL needs them named.
         if temp {
             let t = &cx.temps[&n];
-            cols = t.columns.iter().map(|(c, _)| c.clone()).collect();
-            if t.identity {
-                return vec![cx.manual("ins.columns", format!("INSERT into {} without a column list (identity column)", target.last()))];
-            }
+            cols = t
+                .columns
+                .iter()
+                .filter(|(c, _)| t.identity.as_deref() != Some(c.as_str()))
+                .map(|(c, _)| c.clone())
+                .collect();
         } else {
             let Some(tc) = table_columns(cx, target) else {
-                return vec![cx.manual("ins.columns", format!("INSERT into {} without a column list and the table is unknown", target.0.join(".")))];
+                return vec![cx.manual(
+                    "ins.columns",
+                    format!(
+                        "INSERT into {} without a column list and the table is unknown",
+                        target.0.join(".")
+                    ),
+                )];
             };
             let schema = target.0.len().checked_sub(2).map(|i| target.0[i].clone());
-            let info = cx.env.schema.table(schema.as_deref(), target.last()).cloned();
+            let info = cx
+                .env
+                .schema
+                .table(schema.as_deref(), target.last())
+                .cloned();
             cols = tc
                 .iter()
                 .filter(|(c, t)| {
                     t.is_some()
-                        && !info.as_ref().is_some_and(|i| i.identity.iter().any(|x| x.eq_ignore_ascii_case(c)))
-                        && !t.as_ref().is_some_and(|t| t.name == "rowversion" || t.name == "timestamp")
+                        && !info
+                            .as_ref()
+                            .is_some_and(|i| i.identity.iter().any(|x| x.eq_ignore_ascii_case(c)))
+                        && !t
+                            .as_ref()
+                            .is_some_and(|t| t.name == "rowversion" || t.name == "timestamp")
                 })
                 .map(|(c, _)| c.clone())
                 .collect();
-            cx.note("ins.columns", "INSERT without a column list: columns listed (identity/computed skipped)");
+            cx.note(
+                "ins.columns",
+                "INSERT without a column list: columns listed (identity/computed skipped)",
+            );
         }
     }
     let col_list = cols.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
-    let (tbl, prefix_cols) = if temp {
-        (cx.temps[&n].table.clone(), format!("`sluice_conn`, {col_list}"))
+    let ident = if temp {
+        cx.temps[&n].identity.clone()
     } else {
-        (table_name(cx, target), col_list.clone())
+        None
     };
+    if let Some(id) = &ident {
+        if cols.iter().any(|c| c.eq_ignore_ascii_case(id)) {
+            return vec![cx.manual(
+                "temp.identity",
+                format!("explicit value for identity column {id}"),
+            )];
+        }
+    }
+    let (tbl, prefix_cols) = match (temp, &ident) {
+        (true, Some(id)) => (
+            cx.temps[&n].table.clone(),
+            format!("`sluice_conn`, {}, {col_list}", quote(id)),
+        ),
+        (true, None) => (
+            cx.temps[&n].table.clone(),
+            format!("`sluice_conn`, {col_list}"),
+        ),
+        (false, _) => (table_name(cx, target), col_list.clone()),
+    };
+    let mut pre = Vec::new();
+    if let Some(id) = &ident {
+        // SQL Server numbers a new temp table's identity from its seed on every call.
+        cx.internal_var("v_ident", "BIGINT", "0");
+        pre.push(format!(
+            "SET v_ident = (SELECT IFNULL(MAX({}), 0) FROM {tbl} WHERE `sluice_conn` = CONNECTION_ID());",
+            quote(id)
+        ));
+    }
     let text = match source {
         InsertSource::Default => format!("INSERT INTO {tbl} () VALUES ();"),
         InsertSource::Values(rows) => {
             let rows: Vec<String> = rows
                 .iter()
-                .map(|r| {
+                .enumerate()
+                .map(|(i, r)| {
                     let mut v: Vec<String> = r.iter().map(|e| expr(cx, e)).collect();
+                    if ident.is_some() {
+                        v.insert(0, format!("v_ident + {}", i + 1));
+                    }
                     if temp {
                         v.insert(0, "CONNECTION_ID()".into());
                     }
                     format!("({})", v.join(", "))
                 })
                 .collect();
-            format!("INSERT INTO {tbl} ({prefix_cols}) VALUES {};", rows.join(", "))
+            format!(
+                "INSERT INTO {tbl} ({prefix_cols}) VALUES {};",
+                rows.join(", ")
+            )
+        }
+        InsertSource::Query(q) if ident.is_some() => {
+            if !q.order_by.is_empty() {
+                return vec![cx.manual(
+                    "temp.identity",
+                    "INSERT ... SELECT ... ORDER BY into a temp table with an identity column",
+                )];
+            }
+            let body = query(cx, q);
+            format!("INSERT INTO {tbl} ({prefix_cols}) SELECT CONNECTION_ID(), v_ident + ROW_NUMBER() OVER (), sluice_src.* FROM ({body}) AS sluice_src;")
         }
         InsertSource::Query(q) => match (temp, with_conn_item(q)) {
             (true, Some(q2)) => format!("INSERT INTO {tbl} ({prefix_cols}) {};", query(cx, &q2)),
@@ -265,7 +370,8 @@ pub(crate) fn insert(cx: &mut Cx<'_>, target: &Name, columns: &[String], source:
         },
         InsertSource::Exec(_) => unreachable!("handled above"),
     };
-    let mut out = vec![text];
+    let mut out = pre;
+    out.push(text);
     out.extend(rowcount_capture(cx, "ROW_COUNT()"));
     out
 }
@@ -274,31 +380,48 @@ pub(crate) fn insert(cx: &mut Cx<'_>, target: &Name, columns: &[String], source:
 fn find_target<'a>(t: &'a TableRef, target: &str) -> Option<&'a TableRef> {
     match t {
         TableRef::Table { name, alias, .. } => {
-            let hit = alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(target))
+            let hit = alias
+                .as_deref()
+                .is_some_and(|a| a.eq_ignore_ascii_case(target))
                 || (alias.is_none() && name.last().eq_ignore_ascii_case(target))
                 || name.last().eq_ignore_ascii_case(target);
             hit.then_some(t)
         }
-        TableRef::Join { left, right, .. } => find_target(left, target).or_else(|| find_target(right, target)),
+        TableRef::Join { left, right, .. } => {
+            find_target(left, target).or_else(|| find_target(right, target))
+        }
         _ => None,
     }
 }
 
 /// Renders a FROM list where `target` is the written table (a temp's work
 /// table itself, not its read-only derived view).
-fn dml_from(cx: &mut Cx<'_>, from: &[TableRef], target_alias: &str, conn_preds: &mut Vec<String>) -> String {
+fn dml_from(
+    cx: &mut Cx<'_>,
+    from: &[TableRef],
+    target_alias: &str,
+    conn_preds: &mut Vec<String>,
+) -> String {
     fn render(cx: &mut Cx<'_>, t: &TableRef, target_alias: &str, conn: &mut Vec<String>) -> String {
         match t {
             TableRef::Table { name, alias, .. } => {
                 let a = alias.clone().unwrap_or_else(|| name.last().to_string());
                 let n = name.last().to_lowercase();
-                if a.eq_ignore_ascii_case(target_alias) && name.0.len() == 1 && cx.temps.contains_key(&n) {
+                if a.eq_ignore_ascii_case(target_alias)
+                    && name.0.len() == 1
+                    && cx.temps.contains_key(&n)
+                {
                     conn.push(format!("{}.`sluice_conn` = CONNECTION_ID()", quote(&a)));
                     return format!("{} AS {}", cx.temps[&n].table, quote(&a));
                 }
                 from_list(cx, std::slice::from_ref(t))
             }
-            TableRef::Join { left, kind, right, on } if kind != "FULL JOIN" && !kind.ends_with("APPLY") => {
+            TableRef::Join {
+                left,
+                kind,
+                right,
+                on,
+            } if kind != "FULL JOIN" && !kind.ends_with("APPLY") => {
                 let l = render(cx, left, target_alias, conn);
                 let r = render(cx, right, target_alias, conn);
                 match on {
@@ -312,7 +435,10 @@ fn dml_from(cx: &mut Cx<'_>, from: &[TableRef], target_alias: &str, conn_preds: 
             other => from_list(cx, std::slice::from_ref(other)),
         }
     }
-    from.iter().map(|t| render(cx, t, target_alias, conn_preds)).collect::<Vec<_>>().join(", ")
+    from.iter()
+        .map(|t| render(cx, t, target_alias, conn_preds))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn with_conn(where_: Option<String>, conn: &[String]) -> String {
@@ -371,7 +497,10 @@ pub(crate) fn update(
         let mut used = Vec::new();
         columns_in(&s.value, &mut used);
         if let Some(c) = used.iter().find(|u| assigned.contains(u)) {
-            return vec![cx.manual("upd.set_order", format!("SET reads column {c} after assigning it (SQL Server reads the old value)"))];
+            return vec![cx.manual(
+                "upd.set_order",
+                format!("SET reads column {c} after assigning it (SQL Server reads the old value)"),
+            )];
         }
         assigned.push(s.target.last().cloned().unwrap_or_default().to_lowercase());
     }
@@ -384,7 +513,16 @@ pub(crate) fn update(
     }
     let target_ref;
     let in_from = from.iter().find_map(|t| find_target(t, &tname)).cloned();
-    let (head, alias) = if from.is_empty() || in_from.is_none() {
+    let (head, alias) = if let (false, Some(t)) = (from.is_empty(), &in_from) {
+        cx.scopes.push(scope);
+        let alias = match t {
+            TableRef::Table { name, alias, .. } => {
+                alias.clone().unwrap_or_else(|| name.last().to_string())
+            }
+            _ => tname.clone(),
+        };
+        (dml_from(cx, from, &alias, &mut conn), Some(alias))
+    } else {
         target_ref = TableRef::Table {
             name: target.clone(),
             alias: None,
@@ -397,7 +535,10 @@ pub(crate) fn update(
             format!("{} AS {}", cx.temps[&n].table, quote(&tname))
         } else if target.0.len() == 1 && (tname.starts_with('#') || tname.starts_with('@')) {
             cx.scopes.pop();
-            return vec![cx.manual("temp.not_created_here", format!("{tname} is not created in this routine"))];
+            return vec![cx.manual(
+                "temp.not_created_here",
+                format!("{tname} is not created in this routine"),
+            )];
         } else {
             table_name(cx, target)
         };
@@ -406,15 +547,14 @@ pub(crate) fn update(
         } else {
             format!(", {}", dml_from(cx, from, "", &mut conn))
         };
-        (format!("{head}{rest}"), if from.is_empty() { None } else { Some(head_alias(target)) })
-    } else {
-        cx.scopes.push(scope);
-        let t = in_from.unwrap();
-        let alias = match &t {
-            TableRef::Table { name, alias, .. } => alias.clone().unwrap_or_else(|| name.last().to_string()),
-            _ => tname.clone(),
-        };
-        (dml_from(cx, from, &alias, &mut conn), Some(alias))
+        (
+            format!("{head}{rest}"),
+            if from.is_empty() {
+                None
+            } else {
+                Some(head_alias(target))
+            },
+        )
     };
     let set_list: Vec<String> = sets
         .iter()
@@ -428,7 +568,11 @@ pub(crate) fn update(
                 expr(cx, &s.value)
             } else {
                 let op = &s.op[..s.op.len() - 1];
-                let e = Expr::Binary(Box::new(Expr::Column(s.target.clone())), op.into(), Box::new(s.value.clone()));
+                let e = Expr::Binary(
+                    Box::new(Expr::Column(s.target.clone())),
+                    op.into(),
+                    Box::new(s.value.clone()),
+                );
                 expr(cx, &e)
             };
             format!("{lhs} = {rhs}")
@@ -436,7 +580,11 @@ pub(crate) fn update(
         .collect();
     let w = where_.as_ref().map(|w| expr(cx, w));
     cx.scopes.pop();
-    let mut text = format!("UPDATE {head} SET {}{}", set_list.join(", "), with_conn(w, &conn));
+    let mut text = format!(
+        "UPDATE {head} SET {}{}",
+        set_list.join(", "),
+        with_conn(w, &conn)
+    );
     if let Some(t) = top {
         if !from.is_empty() {
             return vec![cx.manual("upd.top", "UPDATE TOP with FROM/joins")];
@@ -445,7 +593,10 @@ pub(crate) fn update(
             Expr::Number(n) => n.clone(),
             other => expr(cx, other),
         };
-        cx.note("upd.top", "UPDATE TOP (n) → LIMIT n (which rows: unspecified in both)");
+        cx.note(
+            "upd.top",
+            "UPDATE TOP (n) → LIMIT n (which rows: unspecified in both)",
+        );
         text.push_str(&format!(" LIMIT {l}"));
     }
     if !from.is_empty() {
@@ -500,7 +651,10 @@ pub(crate) fn delete(
             cx.temps[&n].table.clone()
         } else if target.0.len() == 1 && (tname.starts_with('#') || tname.starts_with('@')) {
             cx.scopes.pop();
-            return vec![cx.manual("temp.not_created_here", format!("{tname} is not created in this routine"))];
+            return vec![cx.manual(
+                "temp.not_created_here",
+                format!("{tname} is not created in this routine"),
+            )];
         } else {
             table_name(cx, target)
         };
@@ -510,10 +664,15 @@ pub(crate) fn delete(
         cx.scopes.push(scope);
         let in_from = from.iter().find_map(|t| find_target(t, &tname)).cloned();
         let alias = match &in_from {
-            Some(TableRef::Table { name, alias, .. }) => alias.clone().unwrap_or_else(|| name.last().to_string()),
+            Some(TableRef::Table { name, alias, .. }) => {
+                alias.clone().unwrap_or_else(|| name.last().to_string())
+            }
             _ => {
                 cx.scopes.pop();
-                return vec![cx.manual("del.from", format!("DELETE {tname} whose table is not in its FROM"))];
+                return vec![cx.manual(
+                    "del.from",
+                    format!("DELETE {tname} whose table is not in its FROM"),
+                )];
             }
         };
         let f = dml_from(cx, from, &alias, &mut conn);
@@ -543,10 +702,16 @@ pub(crate) fn delete(
 pub(crate) fn truncate(cx: &mut Cx<'_>, target: &Name) -> Vec<String> {
     let n = target.last().to_lowercase();
     if target.0.len() == 1 && cx.temps.contains_key(&n) {
-        return vec![format!("DELETE FROM {} WHERE `sluice_conn` = CONNECTION_ID();", cx.temps[&n].table)];
+        return vec![format!(
+            "DELETE FROM {} WHERE `sluice_conn` = CONNECTION_ID();",
+            cx.temps[&n].table
+        )];
     }
     // TRUNCATE is DDL on the target: it would commit the open transaction.
-    cx.note("dml.truncate", "TRUNCATE TABLE → DELETE FROM (keeps the transaction; the identity is not reset)");
+    cx.note(
+        "dml.truncate",
+        "TRUNCATE TABLE → DELETE FROM (keeps the transaction; the identity is not reset)",
+    );
     vec![format!("DELETE FROM {};", table_name(cx, target))]
 }
 

@@ -31,7 +31,10 @@ pub(crate) fn try_catch(cx: &mut Cx<'_>, t: &[Stmt], c: &[Stmt], stops: bool) ->
     let label = format!("try_{n}");
     declare_diag(cx);
     cx.internal_var(&caught, "INT", "0");
-    cx.note("err.try_catch", "TRY/CATCH → block with EXIT HANDLER + GET DIAGNOSTICS, CATCH code after it");
+    cx.note(
+        "err.try_catch",
+        "TRY/CATCH → block with EXIT HANDLER + GET DIAGNOSTICS, CATCH code after it",
+    );
     let mut out = vec![
         format!("SET {caught} = 0;"),
         format!("{label}: BEGIN"),
@@ -71,18 +74,30 @@ pub(crate) fn error_function(cx: &mut Cx<'_>, name: &str) -> String {
         }
         "ERROR_MESSAGE" => "v_errmsg".into(),
         "ERROR_SEVERITY" => {
-            cx.note("err.error_severity", "ERROR_SEVERITY() is always 16 on the target");
+            cx.note(
+                "err.error_severity",
+                "ERROR_SEVERITY() is always 16 on the target",
+            );
             "16".into()
         }
         "ERROR_STATE" => {
-            cx.note("err.error_severity", "ERROR_STATE() is always 1 on the target");
+            cx.note(
+                "err.error_severity",
+                "ERROR_STATE() is always 1 on the target",
+            );
             "1".into()
         }
         "ERROR_PROCEDURE" => {
-            cx.note("err.error_procedure", "ERROR_PROCEDURE() names this routine even when the error came from one it called");
+            cx.note(
+                "err.error_procedure",
+                "ERROR_PROCEDURE() names this routine even when the error came from one it called",
+            );
             string_lit(&cx.routine_name)
         }
-        _ => cx.manual("err.error_line", format!("{name}() has no equivalent (the target reports no line)")),
+        _ => cx.manual(
+            "err.error_line",
+            format!("{name}() has no equivalent (the target reports no line)"),
+        ),
     }
 }
 
@@ -133,7 +148,10 @@ fn format_message(cx: &mut Cx<'_>, fmt: &str, args: &[Expr]) -> Option<String> {
                     lit.clear();
                 }
                 let Some(a) = args.get(argi) else {
-                    cx.manual("err.raiserror", "RAISERROR message has more placeholders than arguments");
+                    cx.manual(
+                        "err.raiserror",
+                        "RAISERROR message has more placeholders than arguments",
+                    );
                     return None;
                 };
                 argi += 1;
@@ -147,7 +165,10 @@ fn format_message(cx: &mut Cx<'_>, fmt: &str, args: &[Expr]) -> Option<String> {
                 });
             }
             _ => {
-                cx.manual("err.raiserror", "RAISERROR placeholder with width/precision/flags");
+                cx.manual(
+                    "err.raiserror",
+                    "RAISERROR placeholder with width/precision/flags",
+                );
                 return None;
             }
         }
@@ -155,13 +176,25 @@ fn format_message(cx: &mut Cx<'_>, fmt: &str, args: &[Expr]) -> Option<String> {
     if !lit.is_empty() || parts.is_empty() {
         parts.push(string_lit(&lit));
     }
-    Some(if parts.len() == 1 { parts.remove(0) } else { format!("CONCAT({})", parts.join(", ")) })
+    Some(if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        format!("CONCAT({})", parts.join(", "))
+    })
 }
 
 /// RAISERROR(msg, severity, state [, args]) [WITH ...].
-pub(crate) fn raiserror(cx: &mut Cx<'_>, args: &[Expr], opts: &[String], stops: bool) -> Vec<String> {
+pub(crate) fn raiserror(
+    cx: &mut Cx<'_>,
+    args: &[Expr],
+    opts: &[String],
+    stops: bool,
+) -> Vec<String> {
     if args.len() < 3 {
-        return vec![cx.manual("err.raiserror", "RAISERROR needs message, severity and state")];
+        return vec![cx.manual(
+            "err.raiserror",
+            "RAISERROR needs message, severity and state",
+        )];
     }
     if opts.iter().any(|o| o == "SETERROR") {
         return vec![cx.manual("err.raiserror", "RAISERROR ... WITH SETERROR")];
@@ -176,12 +209,20 @@ pub(crate) fn raiserror(cx: &mut Cx<'_>, args: &[Expr], opts: &[String], stops: 
             None => return Vec::new(),
         },
         Expr::Var(_) if args.len() == 3 => expr(cx, &args[0]),
-        Expr::Number(_) => return vec![cx.manual("err.raiserror", "RAISERROR with a message number from sys.messages")],
+        Expr::Number(_) => {
+            return vec![cx.manual(
+                "err.raiserror",
+                "RAISERROR with a message number from sys.messages",
+            )]
+        }
         _ => return vec![cx.manual("err.raiserror", "RAISERROR with a computed format string")],
     };
     if severity <= 10 {
         // Informational: no error is raised, the message goes to the client.
-        cx.note("err.raiserror_info", "RAISERROR with severity <= 10 is a message: logged like PRINT");
+        cx.note(
+            "err.raiserror_info",
+            "RAISERROR with severity <= 10 is a message: logged like PRINT",
+        );
         cx.uses_print = true;
         let log = cx.env.qualified(None, "sluice_print_log");
         return vec![format!(
@@ -195,7 +236,10 @@ pub(crate) fn raiserror(cx: &mut Cx<'_>, args: &[Expr], opts: &[String], stops: 
             "RAISERROR outside TRY does not stop execution in SQL Server, SIGNAL does: the statements after it would not run",
         )];
     }
-    cx.note("err.raiserror", "RAISERROR → SIGNAL SQLSTATE '45000', MYSQL_ERRNO 30000 (= 50000 - 20000)");
+    cx.note(
+        "err.raiserror",
+        "RAISERROR → SIGNAL SQLSTATE '45000', MYSQL_ERRNO 30000 (= 50000 - 20000)",
+    );
     let errno = 50000 - USER_ERRNO_SHIFT;
     signal(cx, msg, errno)
 }
@@ -206,8 +250,13 @@ pub(crate) fn throw(cx: &mut Cx<'_>, args: &[Expr]) -> Vec<String> {
         if cx.in_catch.is_empty() {
             return vec![cx.manual("err.rethrow", "THROW without arguments outside CATCH")];
         }
-        cx.note("err.rethrow", "THROW; → SIGNAL of the caught error's number and message (SQLSTATE becomes 45000)");
-        return vec!["SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = v_errmsg, MYSQL_ERRNO = v_errno;".into()];
+        cx.note(
+            "err.rethrow",
+            "THROW; → SIGNAL of the caught error's number and message (SQLSTATE becomes 45000)",
+        );
+        return vec![
+            "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = v_errmsg, MYSQL_ERRNO = v_errno;".into(),
+        ];
     }
     if args.len() != 3 {
         return vec![cx.manual("err.throw", "THROW needs number, message and state")];
@@ -216,8 +265,13 @@ pub(crate) fn throw(cx: &mut Cx<'_>, args: &[Expr]) -> Vec<String> {
         Expr::Number(n) => n.parse::<i64>().unwrap_or(0),
         _ => return vec![cx.manual("err.throw", "THROW with a non-literal error number")],
     };
-    let Some(errno) = map_errno(cx, n) else { return Vec::new() };
+    let Some(errno) = map_errno(cx, n) else {
+        return Vec::new();
+    };
     let msg = expr(cx, &args[1]);
-    cx.note("err.throw", format!("THROW {n} → SIGNAL SQLSTATE '45000' MYSQL_ERRNO {errno}"));
+    cx.note(
+        "err.throw",
+        format!("THROW {n} → SIGNAL SQLSTATE '45000' MYSQL_ERRNO {errno}"),
+    );
     signal(cx, msg, errno)
 }

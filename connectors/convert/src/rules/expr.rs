@@ -7,7 +7,11 @@ use crate::types::{family, Family};
 /// Looks a column's declared type up through the FROM scopes.
 pub(crate) fn column_type(cx: &Cx<'_>, parts: &[String]) -> Option<DataType> {
     let col = parts.last()?;
-    let qual = if parts.len() >= 2 { Some(&parts[parts.len() - 2]) } else { None };
+    let qual = if parts.len() >= 2 {
+        Some(&parts[parts.len() - 2])
+    } else {
+        None
+    };
     let mut found: Option<DataType> = None;
     let mut count = 0;
     for scope in cx.scopes.iter().rev() {
@@ -88,7 +92,9 @@ pub(crate) fn family_of(cx: &Cx<'_>, e: &Expr) -> Family {
                     if let Expr::Column(parts) = x {
                         let col = parts.last().cloned().unwrap_or_default();
                         for e in &scope {
-                            if let Some((_, Some(t))) = e.columns.iter().find(|(c, _)| c.eq_ignore_ascii_case(&col)) {
+                            if let Some((_, Some(t))) =
+                                e.columns.iter().find(|(c, _)| c.eq_ignore_ascii_case(&col))
+                            {
                                 return family(t, schema);
                             }
                         }
@@ -168,7 +174,10 @@ pub(crate) fn expr(cx: &mut Cx<'_>, e: &Expr) -> String {
         Expr::Global(g) => global(cx, g),
         Expr::Column(parts) => column(cx, parts),
         Expr::Star(None) => "*".into(),
-        Expr::Star(Some(q)) => format!("{}.*", q.iter().map(|p| quote(p)).collect::<Vec<_>>().join(".")),
+        Expr::Star(Some(q)) => format!(
+            "{}.*",
+            q.iter().map(|p| quote(p)).collect::<Vec<_>>().join(".")
+        ),
         Expr::Keyword(k) => k.clone(),
         Expr::Paren(x) => format!("({})", expr(cx, x)),
         Expr::Unary(op, x) => {
@@ -209,11 +218,20 @@ pub(crate) fn expr(cx: &mut Cx<'_>, e: &Expr) -> String {
         Expr::Exists(q) => format!("EXISTS ({})", super::query::query(cx, q)),
         Expr::InList(x, list, neg) => {
             let items: Vec<String> = list.iter().map(|i| expr(cx, i)).collect();
-            format!("{} {}IN ({})", expr(cx, x), if *neg { "NOT " } else { "" }, items.join(", "))
+            format!(
+                "{} {}IN ({})",
+                expr(cx, x),
+                if *neg { "NOT " } else { "" },
+                items.join(", ")
+            )
         }
         Expr::InQuery(x, q, neg) => {
             let l = expr(cx, x);
-            format!("{l} {}IN ({})", if *neg { "NOT " } else { "" }, super::query::query(cx, q))
+            format!(
+                "{l} {}IN ({})",
+                if *neg { "NOT " } else { "" },
+                super::query::query(cx, q)
+            )
         }
         Expr::Between(x, a, b, neg) => format!(
             "{} {}BETWEEN {} AND {}",
@@ -223,12 +241,41 @@ pub(crate) fn expr(cx: &mut Cx<'_>, e: &Expr) -> String {
             expr(cx, b)
         ),
         Expr::Like(x, p, neg, esc) => like(cx, x, p, *neg, esc.as_deref()),
-        Expr::IsNull(x, neg) => format!("{} IS {}NULL", expr(cx, x), if *neg { "NOT " } else { "" }),
+        Expr::IsNull(x, neg) => {
+            format!("{} IS {}NULL", expr(cx, x), if *neg { "NOT " } else { "" })
+        }
         Expr::Func(f) => super::funcs::call(cx, f),
     }
 }
 
+/// The trigger row a column reference reads, when it names a column of
+/// `inserted`/`deleted`: `Some(Some("NEW"))`, `Some(None)` for an empty one.
+fn pseudo_of(cx: &Cx<'_>, parts: &[String]) -> Option<Option<&'static str>> {
+    let col = parts.last()?;
+    for scope in cx.scopes.iter().rev() {
+        for e in scope {
+            if parts.len() == 2 && !e.alias.eq_ignore_ascii_case(&parts[0]) {
+                continue;
+            }
+            if parts.len() > 2 {
+                return None;
+            }
+            if e.columns.iter().any(|(c, _)| c.eq_ignore_ascii_case(col)) {
+                return e.pseudo;
+            }
+        }
+    }
+    None
+}
+
 fn column(cx: &mut Cx<'_>, parts: &[String]) -> String {
+    if let Some(row) = pseudo_of(cx, parts) {
+        let col = parts.last().map(String::as_str).unwrap_or("");
+        return match row {
+            Some(r) => format!("{r}.{}", quote(col)),
+            None => "NULL".into(),
+        };
+    }
     match parts.len() {
         0 => String::new(),
         1 | 2 => parts.iter().map(|p| quote(p)).collect::<Vec<_>>().join("."),
@@ -236,7 +283,10 @@ fn column(cx: &mut Cx<'_>, parts: &[String]) -> String {
             let db = cx.env.database_of(Some(&parts[0]));
             format!("{}.{}.{}", quote(&db), quote(&parts[1]), quote(&parts[2]))
         }
-        _ => cx.manual("name.linked_server", format!("four-part column reference {}", parts.join("."))),
+        _ => cx.manual(
+            "name.linked_server",
+            format!("four-part column reference {}", parts.join(".")),
+        ),
     }
 }
 
@@ -251,13 +301,19 @@ fn global(cx: &mut Cx<'_>, g: &str) -> String {
             }
             cx.uses_rowcount = true;
             cx.internal_var("v_rowcount", "BIGINT", "0");
-            cx.note("rowcount.capture", "@@ROWCOUNT captured right after the statement it counts");
+            cx.note(
+                "rowcount.capture",
+                "@@ROWCOUNT captured right after the statement it counts",
+            );
             "v_rowcount".into()
         }
         "error" => {
             if cx.xact_abort {
                 // Under XACT_ABORT an error never reaches the next statement.
-                cx.note("err.at_error", "@@ERROR under XACT_ABORT ON is always 0 when read");
+                cx.note(
+                    "err.at_error",
+                    "@@ERROR under XACT_ABORT ON is always 0 when read",
+                );
                 return "0".into();
             }
             cx.uses_error = true;
@@ -273,22 +329,34 @@ fn global(cx: &mut Cx<'_>, g: &str) -> String {
             "v_fetch_status".into()
         }
         "identity" => {
-            cx.note("fn.identity_global", "@@IDENTITY → LAST_INSERT_ID(): trigger inserts are not seen");
+            cx.note(
+                "fn.identity_global",
+                "@@IDENTITY → LAST_INSERT_ID(): trigger inserts are not seen",
+            );
             "LAST_INSERT_ID()".into()
         }
         "trancount" => {
             cx.uses_trancount = true;
             cx.internal_var("v_trancount", "INT", "0");
-            cx.note("tx.trancount", "@@TRANCOUNT counts only this routine's transactions");
+            cx.note(
+                "tx.trancount",
+                "@@TRANCOUNT counts only this routine's transactions",
+            );
             "v_trancount".into()
         }
         "spid" => "CONNECTION_ID()".into(),
         "servername" => "@@hostname".into(),
         "version" => {
-            cx.note("fn.version", "@@VERSION returns the target's version string");
+            cx.note(
+                "fn.version",
+                "@@VERSION returns the target's version string",
+            );
             "VERSION()".into()
         }
-        _ => cx.manual("global.unsupported", format!("@@{} has no equivalent", g.to_uppercase())),
+        _ => cx.manual(
+            "global.unsupported",
+            format!("@@{} has no equivalent", g.to_uppercase()),
+        ),
     }
 }
 
@@ -301,7 +369,10 @@ fn binary(cx: &mut Cx<'_>, l: &Expr, op: &str, r: &Expr) -> String {
                     let mut parts = Vec::new();
                     concat_parts(cx, l, &mut parts);
                     concat_parts(cx, r, &mut parts);
-                    cx.note("str.concat", "string + → CONCAT (NULL operand still gives NULL)");
+                    cx.note(
+                        "str.concat",
+                        "string + → CONCAT (NULL operand still gives NULL)",
+                    );
                     format!("CONCAT({})", parts.join(", "))
                 }
                 Some(false) => {
@@ -375,14 +446,23 @@ fn like(cx: &mut Cx<'_>, x: &Expr, p: &Expr, neg: bool, esc: Option<&Expr>) -> S
     if let Expr::Str(pat) = p {
         if pat.contains('[') && esc.is_none() {
             if let Some(re) = sluice_tsql::dialect::oceanbase::expr::like_to_regex(pat) {
-                cx.note("op.like_class", format!("LIKE '{pat}' with a [] class → REGEXP"));
+                cx.note(
+                    "op.like_class",
+                    format!("LIKE '{pat}' with a [] class → REGEXP"),
+                );
                 return format!("{xs} {not}REGEXP {}", string_lit(&re));
             }
-            return cx.manual("op.like_class", format!("LIKE pattern '{pat}' has a class the converter cannot map"));
+            return cx.manual(
+                "op.like_class",
+                format!("LIKE pattern '{pat}' has a class the converter cannot map"),
+            );
         }
         if pat.contains('\\') && esc.is_none() {
             // MySQL treats `\` as LIKE's escape by default; SQL Server has none.
-            return format!("{xs} {not}LIKE {} ESCAPE '|'", string_lit(&pat.replace('|', "||")));
+            return format!(
+                "{xs} {not}LIKE {} ESCAPE '|'",
+                string_lit(&pat.replace('|', "||"))
+            );
         }
     }
     let ps = expr(cx, p);

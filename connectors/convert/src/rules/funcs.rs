@@ -12,7 +12,12 @@ fn upper(f: &FuncCall) -> String {
 
 /// The family of a function's result.
 pub(crate) fn func_family(cx: &Cx<'_>, f: &FuncCall) -> Family {
-    let first = || f.args.first().map(|a| family_of(cx, a)).unwrap_or(Family::Unknown);
+    let first = || {
+        f.args
+            .first()
+            .map(|a| family_of(cx, a))
+            .unwrap_or(Family::Unknown)
+    };
     match upper(f).as_str() {
         "ISNULL" | "COALESCE" | "NULLIF" | "MAX" | "MIN" | "ABS" => {
             let mut fam = Family::Unknown;
@@ -24,10 +29,14 @@ pub(crate) fn func_family(cx: &Cx<'_>, f: &FuncCall) -> Family {
             }
             fam
         }
-        "IIF" => f.args.get(1).map(|a| family_of(cx, a)).unwrap_or(Family::Unknown),
-        "LEN" | "DATALENGTH" | "CHARINDEX" | "PATINDEX" | "COUNT" | "DATEDIFF" | "DATEPART" | "YEAR"
-        | "MONTH" | "DAY" | "ROW_NUMBER" | "RANK" | "DENSE_RANK" | "NTILE" | "SIGN" | "ASCII"
-        | "UNICODE" | "COUNT_BIG" | "SCOPE_IDENTITY" | "ERROR_NUMBER" | "ERROR_LINE"
+        "IIF" => f
+            .args
+            .get(1)
+            .map(|a| family_of(cx, a))
+            .unwrap_or(Family::Unknown),
+        "LEN" | "DATALENGTH" | "CHARINDEX" | "PATINDEX" | "COUNT" | "DATEDIFF" | "DATEPART"
+        | "YEAR" | "MONTH" | "DAY" | "ROW_NUMBER" | "RANK" | "DENSE_RANK" | "NTILE" | "SIGN"
+        | "ASCII" | "UNICODE" | "COUNT_BIG" | "SCOPE_IDENTITY" | "ERROR_NUMBER" | "ERROR_LINE"
         | "ERROR_SEVERITY" | "ERROR_STATE" => Family::Int,
         "SUM" | "AVG" | "ROUND" | "FLOOR" | "CEILING" => match first() {
             Family::Int if upper(f) != "AVG" => Family::Int,
@@ -36,13 +45,13 @@ pub(crate) fn func_family(cx: &Cx<'_>, f: &FuncCall) -> Family {
             _ => Family::Decimal,
         },
         "POWER" | "SQRT" | "LOG" | "EXP" | "RAND" | "SQUARE" | "PI" => Family::Float,
-        "LEFT" | "RIGHT" | "SUBSTRING" | "LTRIM" | "RTRIM" | "TRIM" | "UPPER" | "LOWER" | "REPLACE"
-        | "REPLICATE" | "STUFF" | "SPACE" | "STR" | "CHAR" | "NCHAR" | "DATENAME" | "CONCAT"
-        | "CONCAT_WS" | "STRING_AGG" | "FORMAT" | "NEWID" | "QUOTENAME" | "REVERSE" | "ERROR_MESSAGE"
-        | "ERROR_PROCEDURE" | "SUSER_SNAME" | "SUSER_NAME" | "USER_NAME" | "HOST_NAME" | "DB_NAME"
-        | "APP_NAME" | "OBJECT_NAME" => Family::Str,
-        "GETDATE" | "SYSDATETIME" | "GETUTCDATE" | "SYSUTCDATETIME" | "DATEADD" | "CURRENT_TIMESTAMP"
-        | "SYSDATETIMEOFFSET" | "DATETIMEFROMPARTS" => Family::DateTime,
+        "LEFT" | "RIGHT" | "SUBSTRING" | "LTRIM" | "RTRIM" | "TRIM" | "UPPER" | "LOWER"
+        | "REPLACE" | "REPLICATE" | "STUFF" | "SPACE" | "STR" | "CHAR" | "NCHAR" | "DATENAME"
+        | "CONCAT" | "CONCAT_WS" | "STRING_AGG" | "FORMAT" | "NEWID" | "QUOTENAME" | "REVERSE"
+        | "ERROR_MESSAGE" | "ERROR_PROCEDURE" | "SUSER_SNAME" | "SUSER_NAME" | "USER_NAME"
+        | "HOST_NAME" | "DB_NAME" | "APP_NAME" | "OBJECT_NAME" => Family::Str,
+        "GETDATE" | "SYSDATETIME" | "GETUTCDATE" | "SYSUTCDATETIME" | "DATEADD"
+        | "CURRENT_TIMESTAMP" | "SYSDATETIMEOFFSET" | "DATETIMEFROMPARTS" => Family::DateTime,
         "EOMONTH" | "DATEFROMPARTS" => Family::Date,
         _ => Family::Unknown,
     }
@@ -66,7 +75,10 @@ fn unit(cx: &mut Cx<'_>, part: &Expr) -> Option<&'static str> {
         "millisecond" | "ms" => "MILLISECOND",
         "microsecond" | "mcs" => "MICROSECOND",
         _ => {
-            cx.manual("fn.datepart.unknown", format!("date part {k} has no mapping"));
+            cx.manual(
+                "fn.datepart.unknown",
+                format!("date part {k} has no mapping"),
+            );
             return None;
         }
     };
@@ -158,18 +170,14 @@ pub(crate) fn call(cx: &mut Cx<'_>, f: &FuncCall) -> String {
             let a = args(cx, f);
             format!("COUNT({})", a.join(", "))
         }
-        "CHAR" if n == 1 => {
-            let a = args(cx, f);
-            format!("CHAR({} USING latin1)", a[0])
-        }
-        "NCHAR" if n == 1 => {
-            let a = args(cx, f);
-            format!("CHAR({} USING ucs2)", a[0])
-        }
-        "UNICODE" if n == 1 => {
-            let a = args(cx, f);
-            format!("ORD(CONVERT({} USING ucs2))", a[0])
-        }
+        "CHAR" | "NCHAR" if n == 1 => match &f.args[0] {
+            // ASCII codes are one byte in every target character set.
+            Expr::Number(v) if v.parse::<u32>().is_ok_and(|c| c < 128) => format!("CHAR({v} USING utf8mb4)"),
+            _ => cx.manual(
+                "fn.unsupported",
+                format!("{name}() of a code outside ASCII or not a literal (the target has no UTF-16/UTF-32 conversion)"),
+            ),
+        },
         "GETDATE" | "CURRENT_TIMESTAMP" => {
             cx.note("fn.getdate", "GETDATE() → NOW(3)");
             "NOW(3)".into()
@@ -273,21 +281,119 @@ pub(crate) fn call(cx: &mut Cx<'_>, f: &FuncCall) -> String {
 
 fn is_builtin(name: &str) -> bool {
     const B: &[&str] = &[
-        "ISNULL", "LEN", "DATALENGTH", "CHARINDEX", "REPLICATE", "STUFF", "SUBSTRING", "LEFT", "RIGHT",
-        "LTRIM", "RTRIM", "UPPER", "LOWER", "SPACE", "REVERSE", "ABS", "FLOOR", "SIGN", "SQRT", "EXP",
-        "COALESCE", "NULLIF", "COUNT", "SUM", "MAX", "MIN", "AVG", "ASCII", "PI", "YEAR", "MONTH",
-        "DAY", "TRIM", "REPLACE", "CEILING", "ROUND", "POWER", "SQUARE", "LOG", "COUNT_BIG", "CHAR",
-        "NCHAR", "UNICODE", "GETDATE", "CURRENT_TIMESTAMP", "SYSDATETIME", "GETUTCDATE",
-        "SYSUTCDATETIME", "NEWID", "IIF", "CHOOSE", "CONCAT", "STRING_AGG", "DATEADD", "DATEDIFF",
-        "DATEPART", "DATENAME", "EOMONTH", "DATEFROMPARTS", "SCOPE_IDENTITY", "ERROR_NUMBER",
-        "ERROR_MESSAGE", "ERROR_SEVERITY", "ERROR_STATE", "ERROR_LINE", "ERROR_PROCEDURE",
-        "SUSER_SNAME", "SUSER_NAME", "USER_NAME", "SYSTEM_USER", "DB_NAME", "HOST_NAME", "QUOTENAME",
-        "ISNUMERIC", "ROW_NUMBER", "RANK", "DENSE_RANK", "NTILE", "LAG", "LEAD", "FIRST_VALUE",
-        "LAST_VALUE", "FORMAT", "STR", "PATINDEX", "STRING_SPLIT", "OBJECT_ID", "OPENJSON",
-        "JSON_VALUE", "TRY_PARSE", "PARSE", "SOUNDEX", "DIFFERENCE", "CHECKSUM", "BINARY_CHECKSUM",
-        "HASHBYTES", "COMPRESS", "RAND", "DATEDIFF_BIG", "SYSDATETIMEOFFSET", "SWITCHOFFSET",
-        "TODATETIMEOFFSET", "DATETIMEFROMPARTS", "TRANSLATE", "CONCAT_WS", "APP_NAME", "OBJECT_NAME",
-        "CURSOR_STATUS", "XACT_STATE", "SESSION_CONTEXT", "CONTEXT_INFO", "COL_LENGTH", "CONNECTION_ID",
+        "ISNULL",
+        "LEN",
+        "DATALENGTH",
+        "CHARINDEX",
+        "REPLICATE",
+        "STUFF",
+        "SUBSTRING",
+        "LEFT",
+        "RIGHT",
+        "LTRIM",
+        "RTRIM",
+        "UPPER",
+        "LOWER",
+        "SPACE",
+        "REVERSE",
+        "ABS",
+        "FLOOR",
+        "SIGN",
+        "SQRT",
+        "EXP",
+        "COALESCE",
+        "NULLIF",
+        "COUNT",
+        "SUM",
+        "MAX",
+        "MIN",
+        "AVG",
+        "ASCII",
+        "PI",
+        "YEAR",
+        "MONTH",
+        "DAY",
+        "TRIM",
+        "REPLACE",
+        "CEILING",
+        "ROUND",
+        "POWER",
+        "SQUARE",
+        "LOG",
+        "COUNT_BIG",
+        "CHAR",
+        "NCHAR",
+        "UNICODE",
+        "GETDATE",
+        "CURRENT_TIMESTAMP",
+        "SYSDATETIME",
+        "GETUTCDATE",
+        "SYSUTCDATETIME",
+        "NEWID",
+        "IIF",
+        "CHOOSE",
+        "CONCAT",
+        "STRING_AGG",
+        "DATEADD",
+        "DATEDIFF",
+        "DATEPART",
+        "DATENAME",
+        "EOMONTH",
+        "DATEFROMPARTS",
+        "SCOPE_IDENTITY",
+        "ERROR_NUMBER",
+        "ERROR_MESSAGE",
+        "ERROR_SEVERITY",
+        "ERROR_STATE",
+        "ERROR_LINE",
+        "ERROR_PROCEDURE",
+        "SUSER_SNAME",
+        "SUSER_NAME",
+        "USER_NAME",
+        "SYSTEM_USER",
+        "DB_NAME",
+        "HOST_NAME",
+        "QUOTENAME",
+        "ISNUMERIC",
+        "ROW_NUMBER",
+        "RANK",
+        "DENSE_RANK",
+        "NTILE",
+        "LAG",
+        "LEAD",
+        "FIRST_VALUE",
+        "LAST_VALUE",
+        "FORMAT",
+        "STR",
+        "PATINDEX",
+        "STRING_SPLIT",
+        "OBJECT_ID",
+        "OPENJSON",
+        "JSON_VALUE",
+        "TRY_PARSE",
+        "PARSE",
+        "SOUNDEX",
+        "DIFFERENCE",
+        "CHECKSUM",
+        "BINARY_CHECKSUM",
+        "HASHBYTES",
+        "COMPRESS",
+        "RAND",
+        "DATEDIFF_BIG",
+        "SYSDATETIMEOFFSET",
+        "SWITCHOFFSET",
+        "TODATETIMEOFFSET",
+        "DATETIMEFROMPARTS",
+        "TRANSLATE",
+        "CONCAT_WS",
+        "APP_NAME",
+        "OBJECT_NAME",
+        "CURSOR_STATUS",
+        "XACT_STATE",
+        "SESSION_CONTEXT",
+        "CONTEXT_INFO",
+        "COL_LENGTH",
+        "CONNECTION_ID",
         "UPDATE",
     ];
     B.contains(&name)
@@ -296,14 +402,21 @@ fn is_builtin(name: &str) -> bool {
 fn window(cx: &mut Cx<'_>, f: &FuncCall, w: &Window) -> String {
     let name = upper(f);
     let a = args(cx, f);
-    let mut s = format!("{name}({}{})", if f.distinct { "DISTINCT " } else { "" }, a.join(", "));
+    let mut s = format!(
+        "{name}({}{})",
+        if f.distinct { "DISTINCT " } else { "" },
+        a.join(", ")
+    );
     let mut spec = Vec::new();
     if !w.partition.is_empty() {
         let p: Vec<String> = w.partition.iter().map(|e| expr(cx, e)).collect();
         spec.push(format!("PARTITION BY {}", p.join(", ")));
     }
     if !w.order.is_empty() {
-        spec.push(format!("ORDER BY {}", super::query::order_list(cx, &w.order)));
+        spec.push(format!(
+            "ORDER BY {}",
+            super::query::order_list(cx, &w.order)
+        ));
     }
     if let Some(fr) = &w.frame {
         spec.push(fr.clone());
@@ -317,18 +430,34 @@ fn user_function(cx: &mut Cx<'_>, f: &FuncCall) -> String {
         1 => (None, f.name[0].clone()),
         2 => (Some(f.name[0].clone()), f.name[1].clone()),
         _ => {
-            return cx.manual("name.cross_db", format!("function {} in another database", f.name.join(".")));
+            return cx.manual(
+                "name.cross_db",
+                format!("function {} in another database", f.name.join(".")),
+            );
         }
     };
     let key = format!("{}.{}", schema.as_deref().unwrap_or("dbo"), name).to_lowercase();
     if schema.is_none() && !cx.env.functions.contains(&key) {
-        return cx.manual("fn.unsupported", format!("{}() has no equivalent on the target", name.to_uppercase()));
+        return cx.manual(
+            "fn.unsupported",
+            format!("{}() has no equivalent on the target", name.to_uppercase()),
+        );
     }
     if !cx.env.functions.contains(&key) {
-        cx.note("fn.user_unknown", format!("{} is not among the converted functions; it must exist on the target", f.name.join(".")));
+        cx.note(
+            "fn.user_unknown",
+            format!(
+                "{} is not among the converted functions; it must exist on the target",
+                f.name.join(".")
+            ),
+        );
     }
     let a = args(cx, f);
-    format!("{}({})", cx.env.qualified(schema.as_deref(), &name), a.join(", "))
+    format!(
+        "{}({})",
+        cx.env.qualified(schema.as_deref(), &name),
+        a.join(", ")
+    )
 }
 
 /// DATEDIFF counts boundaries crossed, not whole units elapsed.
@@ -338,7 +467,14 @@ fn datediff(cx: &mut Cx<'_>, f: &FuncCall) -> String {
     };
     let a = expr(cx, &f.args[1]);
     let b = expr(cx, &f.args[2]);
-    cx.note("fn.datediff", format!("DATEDIFF({}) counts {} boundaries crossed", u.to_lowercase(), u.to_lowercase()));
+    cx.note(
+        "fn.datediff",
+        format!(
+            "DATEDIFF({}) counts {} boundaries crossed",
+            u.to_lowercase(),
+            u.to_lowercase()
+        ),
+    );
     match u {
         "YEAR" => format!("(YEAR({b}) - YEAR({a}))"),
         "QUARTER" => format!("((YEAR({b}) * 4 + QUARTER({b})) - (YEAR({a}) * 4 + QUARTER({a})))"),
@@ -371,12 +507,15 @@ fn datepart(cx: &mut Cx<'_>, f: &FuncCall) -> String {
         "dayofyear" | "dy" | "y" => format!("DAYOFYEAR({d})"),
         "day" | "dd" | "d" => format!("DAY({d})"),
         "weekday" | "dw" | "w" => {
-            cx.note("fn.datepart_weekday", "DATEPART(weekday) → DAYOFWEEK: equal under SET DATEFIRST 7 (us_english default)");
+            cx.note(
+                "fn.datepart_weekday",
+                "DATEPART(weekday) → DAYOFWEEK: equal under SET DATEFIRST 7 (us_english default)",
+            );
             format!("DAYOFWEEK({d})")
         }
-        "week" | "wk" | "ww" => format!(
-            "((DAYOFYEAR({d}) + DAYOFWEEK(MAKEDATE(YEAR({d}), 1)) - 2) DIV 7 + 1)"
-        ),
+        "week" | "wk" | "ww" => {
+            format!("((DAYOFYEAR({d}) + DAYOFWEEK(MAKEDATE(YEAR({d}), 1)) - 2) DIV 7 + 1)")
+        }
         "hour" | "hh" => format!("HOUR({d})"),
         "minute" | "mi" | "n" => format!("MINUTE({d})"),
         "second" | "ss" | "s" => format!("SECOND({d})"),
@@ -412,18 +551,29 @@ fn style_format(style: i64) -> Option<(&'static str, usize)> {
 }
 
 /// CAST / CONVERT / TRY_ forms.
-pub(crate) fn cast(cx: &mut Cx<'_>, x: &Expr, ty: &DataType, style: Option<&Expr>, try_: bool) -> String {
+pub(crate) fn cast(
+    cx: &mut Cx<'_>,
+    x: &Expr,
+    ty: &DataType,
+    style: Option<&Expr>,
+    try_: bool,
+) -> String {
     if try_ {
         let xs = expr(cx, x);
         return cx.manual(
             "fn.try_convert",
-            format!("TRY_CAST/TRY_CONVERT of {xs}: the target's CAST does not return NULL on failure"),
+            format!(
+                "TRY_CAST/TRY_CONVERT of {xs}: the target's CAST does not return NULL on failure"
+            ),
         );
     }
     let src = family_of(cx, x);
     let xs = expr(cx, x);
     let Some(target) = map_type(ty, &cx.env.schema) else {
-        return cx.manual("type.unknown", format!("CAST to {}", crate::types::describe(ty)));
+        return cx.manual(
+            "type.unknown",
+            format!("CAST to {}", crate::types::describe(ty)),
+        );
     };
     let style_n: Option<i64> = match style {
         None => None,
@@ -437,26 +587,41 @@ pub(crate) fn cast(cx: &mut Cx<'_>, x: &Expr, ty: &DataType, style: Option<&Expr
                 (Family::Date | Family::DateTime | Family::Time | Family::Unknown, Some(s)) => {
                     match s {
                         121 | 21 | 25 => {
-                            cx.note("fn.convert.style", format!("CONVERT style {s} → DATE_FORMAT with milliseconds"));
+                            cx.note(
+                                "fn.convert.style",
+                                format!("CONVERT style {s} → DATE_FORMAT with milliseconds"),
+                            );
                             format!("LEFT(DATE_FORMAT({xs}, '%Y-%m-%d %H:%i:%s.%f'), 23)")
                         }
                         126 => {
-                            cx.note("fn.convert.style", "CONVERT style 126 → ISO 8601 with milliseconds");
+                            cx.note(
+                                "fn.convert.style",
+                                "CONVERT style 126 → ISO 8601 with milliseconds",
+                            );
                             format!("LEFT(DATE_FORMAT({xs}, '%Y-%m-%dT%H:%i:%s.%f'), 23)")
                         }
                         _ => match style_format(s) {
                             Some((fmt, _)) => {
-                                cx.note("fn.convert.style", format!("CONVERT style {s} → DATE_FORMAT('{fmt}')"));
+                                cx.note(
+                                    "fn.convert.style",
+                                    format!("CONVERT style {s} → DATE_FORMAT('{fmt}')"),
+                                );
                                 format!("DATE_FORMAT({xs}, '{fmt}')")
                             }
                             None => {
-                                return cx.manual("fn.convert.style", format!("CONVERT style {s} is not mapped"));
+                                return cx.manual(
+                                    "fn.convert.style",
+                                    format!("CONVERT style {s} is not mapped"),
+                                );
                             }
                         },
                     }
                 }
                 (Family::Float, _) => {
-                    return cx.manual("fn.cast.float_text", "float → string formatting differs (SQL Server uses 6 significant digits)");
+                    return cx.manual(
+                        "fn.cast.float_text",
+                        "float → string formatting differs (SQL Server uses 6 significant digits)",
+                    );
                 }
                 (Family::Date, None) => format!("DATE_FORMAT({xs}, '%Y-%m-%d')"),
                 (Family::DateTime, None) => {
@@ -474,11 +639,17 @@ pub(crate) fn cast(cx: &mut Cx<'_>, x: &Expr, ty: &DataType, style: Option<&Expr
                 if matches!(src, Family::Str | Family::Unknown) {
                     return match style_format(s) {
                         Some((fmt, _)) => {
-                            cx.note("fn.convert.style", format!("CONVERT style {s} from text → STR_TO_DATE('{fmt}')"));
+                            cx.note(
+                                "fn.convert.style",
+                                format!("CONVERT style {s} from text → STR_TO_DATE('{fmt}')"),
+                            );
                             let parsed = format!("STR_TO_DATE({xs}, '{fmt}')");
                             format!("CAST({parsed} AS {})", target.sql)
                         }
-                        None => cx.manual("fn.convert.style", format!("CONVERT style {s} is not mapped")),
+                        None => cx.manual(
+                            "fn.convert.style",
+                            format!("CONVERT style {s} is not mapped"),
+                        ),
                     };
                 }
             }
@@ -486,38 +657,55 @@ pub(crate) fn cast(cx: &mut Cx<'_>, x: &Expr, ty: &DataType, style: Option<&Expr
         }
         Family::Int => {
             if ty.name == "bit" {
-                return format!("(CASE WHEN {xs} IS NULL THEN NULL WHEN {xs} <> 0 THEN 1 ELSE 0 END)");
+                return format!(
+                    "(CASE WHEN {xs} IS NULL THEN NULL WHEN {xs} <> 0 THEN 1 ELSE 0 END)"
+                );
             }
-            let signed = if target.sql.contains("UNSIGNED") { "UNSIGNED" } else { "SIGNED" };
+            let signed = if target.sql.contains("UNSIGNED") {
+                "UNSIGNED"
+            } else {
+                "SIGNED"
+            };
             if src == Family::Int {
                 format!("CAST({xs} AS {signed})")
             } else {
                 // SQL Server truncates toward zero; the target's CAST rounds.
-                cx.note("fn.cast.int_trunc", "CAST to an integer truncates: TRUNCATE(x, 0) first");
+                cx.note(
+                    "fn.cast.int_trunc",
+                    "CAST to an integer truncates: TRUNCATE(x, 0) first",
+                );
                 format!("CAST(TRUNCATE({xs}, 0) AS {signed})")
             }
         }
         Family::Decimal => format!("CAST({xs} AS {})", target.sql),
         Family::Float => format!("CAST({xs} AS DOUBLE)"),
         Family::Binary => format!("CAST({xs} AS BINARY)"),
-        Family::Unknown => cx.manual("type.unknown", format!("CAST to {}", crate::types::describe(ty))),
+        Family::Unknown => cx.manual(
+            "type.unknown",
+            format!("CAST to {}", crate::types::describe(ty)),
+        ),
     }
 }
-
 
 /// `UPDATE(col)` in a trigger: true when the statement assigned the column.
 /// A row trigger cannot see the SET list, so this becomes "the value
 /// changed" (an assignment of the same value is not seen).
 fn trigger_update(cx: &mut Cx<'_>, col: &Expr) -> String {
     let Expr::Column(p) = col else {
-        return cx.manual("trg.update_col", "UPDATE() of something that is not a column");
+        return cx.manual(
+            "trg.update_col",
+            "UPDATE() of something that is not a column",
+        );
     };
     let c = super::quote(p.last().map(String::as_str).unwrap_or(""));
     match cx.trigger_event.as_deref() {
         Some("INSERT") => "TRUE".into(),
         Some("DELETE") => "FALSE".into(),
         Some(_) => {
-            cx.note("trg.update_col", "UPDATE(col) → NOT (NEW.col <=> OLD.col): true only when the value changed");
+            cx.note(
+                "trg.update_col",
+                "UPDATE(col) → NOT (NEW.col <=> OLD.col): true only when the value changed",
+            );
             format!("(NOT (NEW.{c} <=> OLD.{c}))")
         }
         None => cx.manual("trg.update_col", "UPDATE(col) outside a trigger"),

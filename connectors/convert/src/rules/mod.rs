@@ -15,7 +15,7 @@ mod expr;
 mod funcs;
 mod query;
 mod stmt;
-mod temp;
+pub mod temp;
 
 pub use catalog::{rule, Rule, RULES};
 
@@ -78,6 +78,8 @@ pub struct Env {
     pub views: BTreeSet<String>,
     /// The source database name (three-part names naming it are local).
     pub source_database: Option<String>,
+    /// `#temp` tables created (by CREATE TABLE) in exactly one routine.
+    pub shared_temps: HashMap<String, SharedTemp>,
 }
 
 impl Env {
@@ -125,8 +127,23 @@ pub(crate) struct TempInfo {
     pub table: String,
     /// Columns and their source types.
     pub columns: Vec<(String, Option<DataType>)>,
-    /// Has an identity column.
-    pub identity: bool,
+    /// The identity column, numbered by the converter (from 1 per call).
+    pub identity: Option<String>,
+    /// Created by a calling routine, not this one: not cleared here.
+    pub borrowed: bool,
+}
+
+/// A `#temp` table created by exactly one routine, usable by the routines it calls.
+#[derive(Debug, Clone)]
+pub struct SharedTemp {
+    /// The creating routine's name.
+    pub creator: String,
+    /// Quoted, qualified work table.
+    pub table: String,
+    /// Columns and source types.
+    pub columns: Vec<(String, Option<DataType>)>,
+    /// Identity column.
+    pub identity: Option<String>,
 }
 
 /// What a FROM alias refers to, for column types.
@@ -134,6 +151,9 @@ pub(crate) struct TempInfo {
 pub(crate) struct ScopeEntry {
     pub alias: String,
     pub columns: Vec<(String, Option<DataType>)>,
+    /// A trigger's `inserted`/`deleted`: its columns are `NEW.c`/`OLD.c`
+    /// (`None`: the pseudo table is empty for this event, columns are NULL).
+    pub pseudo: Option<Option<&'static str>>,
 }
 
 /// Per-routine conversion state.
@@ -146,6 +166,8 @@ pub(crate) struct Cx<'e> {
     pub temps: HashMap<String, TempInfo>,
     pub cursors: Vec<(String, String)>,
     pub ctes: Vec<String>,
+    /// Column names and types of the CTEs in scope (from their first SELECT).
+    pub cte_cols: HashMap<String, Vec<(String, Option<DataType>)>>,
     pub scopes: Vec<Vec<ScopeEntry>>,
     pub findings: Vec<Finding>,
     /// Declarations hoisted to the top of the routine, in order.
@@ -193,6 +215,7 @@ impl<'e> Cx<'e> {
             temps: HashMap::new(),
             cursors: Vec::new(),
             ctes: Vec::new(),
+            cte_cols: HashMap::new(),
             scopes: Vec::new(),
             findings: Vec::new(),
             decls: Vec::new(),
@@ -243,7 +266,11 @@ impl<'e> Cx<'e> {
             line: self.current_line,
             message: message.into(),
         };
-        let text = format!("/* sluice: NOT CONVERTED ({}): {} */", f.rule, f.message.replace("*/", "* /"));
+        let text = format!(
+            "/* sluice: NOT CONVERTED ({}): {} */",
+            f.rule,
+            f.message.replace("*/", "* /")
+        );
         if !self.findings.contains(&f) {
             self.findings.push(f);
         }
@@ -259,7 +286,10 @@ impl<'e> Cx<'e> {
     pub(crate) fn var(&mut self, name: &str) -> String {
         match self.vars.get(&name.to_lowercase()) {
             Some(v) => v.target.clone(),
-            None => self.manual("var.undeclared", format!("@{name} is not declared in this routine")),
+            None => self.manual(
+                "var.undeclared",
+                format!("@{name} is not declared in this routine"),
+            ),
         }
     }
 
@@ -287,7 +317,10 @@ impl<'e> Cx<'e> {
             }
             None => {
                 let d = crate::types::describe(ty);
-                self.manual("type.unknown", format!("type {d} of @{name} has no mapping"));
+                self.manual(
+                    "type.unknown",
+                    format!("type {d} of @{name} has no mapping"),
+                );
                 "TEXT".into()
             }
         };
@@ -316,7 +349,13 @@ impl<'e> Cx<'e> {
 /// Turns a T-SQL variable name into a MySQL identifier body.
 pub(crate) fn sanitize(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 

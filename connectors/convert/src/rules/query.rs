@@ -12,41 +12,29 @@ pub(crate) fn scope_entries(cx: &Cx<'_>, t: &TableRef, out: &mut Vec<ScopeEntry>
         TableRef::Table { name, alias, .. } => {
             let alias = alias.clone().unwrap_or_else(|| name.last().to_string());
             let columns = table_columns(cx, name).unwrap_or_default();
-            out.push(ScopeEntry { alias, columns });
+            let pseudo = pseudo_row(cx, name);
+            out.push(ScopeEntry {
+                alias,
+                columns,
+                pseudo,
+            });
         }
-        TableRef::Derived { query, alias, columns } => {
-            let mut cols: Vec<(String, Option<DataType>)> = columns.iter().map(|c| (c.clone(), None)).collect();
-            if cols.is_empty() {
-                if let SetExpr::Select(s) = &query.body {
-                    let mut inner = Vec::new();
-                    for f in &s.from {
-                        scope_entries(cx, f, &mut inner);
-                    }
-                    for it in &s.items {
-                        if let SelectItem::Expr(e, a) = it {
-                            let ty = match e {
-                                Expr::Column(p) => inner.iter().find_map(|en| {
-                                    en.columns.iter().find(|(c, _)| c.eq_ignore_ascii_case(p.last().unwrap())).and_then(|(_, t)| t.clone())
-                                }),
-                                Expr::Cast { ty, .. } => Some(ty.clone()),
-                                _ => None,
-                            };
-                            let name = a.clone().or_else(|| match e {
-                                Expr::Column(p) => p.last().cloned(),
-                                _ => None,
-                            });
-                            if let Some(n) = name {
-                                cols.push((n, ty));
-                            }
-                        }
-                    }
-                }
-            }
-            out.push(ScopeEntry { alias: alias.clone(), columns: cols });
+        TableRef::Derived {
+            query,
+            alias,
+            columns,
+        } => {
+            let cols = query_columns(cx, query, columns);
+            out.push(ScopeEntry {
+                alias: alias.clone(),
+                columns: cols,
+                pseudo: None,
+            });
         }
         TableRef::Values { alias, columns, .. } => out.push(ScopeEntry {
             alias: alias.clone(),
             columns: columns.iter().map(|c| (c.clone(), None)).collect(),
+            pseudo: None,
         }),
         TableRef::Join { left, right, .. } => {
             scope_entries(cx, left, out);
@@ -56,10 +44,89 @@ pub(crate) fn scope_entries(cx: &Cx<'_>, t: &TableRef, out: &mut Vec<ScopeEntry>
     }
 }
 
+/// The columns a query produces (names from aliases or column names, types
+/// where the first SELECT tells), for derived tables and CTEs.
+pub(crate) fn query_columns(
+    cx: &Cx<'_>,
+    q: &Query,
+    explicit: &[String],
+) -> Vec<(String, Option<DataType>)> {
+    let mut first = &q.body;
+    while let SetExpr::SetOp(l, _, _) = first {
+        first = l;
+    }
+    let mut cols: Vec<(String, Option<DataType>)> = Vec::new();
+    if let SetExpr::Select(s) = first {
+        let mut inner = Vec::new();
+        for f in &s.from {
+            scope_entries(cx, f, &mut inner);
+        }
+        for (i, it) in s.items.iter().enumerate() {
+            if let SelectItem::Expr(e, a) = it {
+                let ty = match e {
+                    Expr::Column(p) => inner.iter().find_map(|en| {
+                        let qual_ok = p.len() < 2 || en.alias.eq_ignore_ascii_case(&p[p.len() - 2]);
+                        if !qual_ok {
+                            return None;
+                        }
+                        en.columns
+                            .iter()
+                            .find(|(c, _)| c.eq_ignore_ascii_case(p.last().unwrap()))
+                            .and_then(|(_, t)| t.clone())
+                    }),
+                    Expr::Cast { ty, .. } => Some(ty.clone()),
+                    Expr::Str(_) => Some(DataType {
+                        schema: None,
+                        name: "varchar".into(),
+                        args: vec![Some(1)],
+                    }),
+                    Expr::Number(n) if !n.contains(['.', 'e', 'E']) => Some(DataType {
+                        schema: None,
+                        name: "int".into(),
+                        args: Vec::new(),
+                    }),
+                    _ => None,
+                };
+                let name = explicit
+                    .get(i)
+                    .cloned()
+                    .or_else(|| a.clone())
+                    .or_else(|| match e {
+                        Expr::Column(p) => p.last().cloned(),
+                        _ => None,
+                    });
+                if let Some(n) = name {
+                    cols.push((n, ty));
+                }
+            }
+        }
+    }
+    cols
+}
+
+/// For a trigger's `inserted`/`deleted`: which row (`NEW`/`OLD`) it is for
+/// this event, or `Some(None)` when it is empty; `None` for other tables.
+pub(crate) fn pseudo_row(cx: &Cx<'_>, name: &Name) -> Option<Option<&'static str>> {
+    if cx.kind != RoutineKind::Trigger || name.0.len() != 1 {
+        return None;
+    }
+    let which = name.last().to_lowercase();
+    let event = cx.trigger_event.as_deref().unwrap_or("");
+    match (which.as_str(), event) {
+        ("inserted", "INSERT" | "UPDATE") => Some(Some("NEW")),
+        ("deleted", "DELETE" | "UPDATE") => Some(Some("OLD")),
+        ("inserted", _) | ("deleted", _) => Some(None),
+        _ => None,
+    }
+}
+
 /// Columns of a named table: temp tables, trigger pseudo tables, source tables.
 pub(crate) fn table_columns(cx: &Cx<'_>, name: &Name) -> Option<Vec<(String, Option<DataType>)>> {
     if name.0.len() == 1 {
         let n = name.last().to_lowercase();
+        if let Some(c) = cx.cte_cols.get(&n) {
+            return Some(c.clone());
+        }
         if let Some(t) = cx.temps.get(&n) {
             return Some(t.columns.clone());
         }
@@ -73,7 +140,10 @@ pub(crate) fn table_columns(cx: &Cx<'_>, name: &Name) -> Option<Vec<(String, Opt
         3 => (Some(name.0[1].as_str()), name.0[2].as_str()),
         _ => return None,
     };
-    cx.env.schema.table(schema, table).map(|t| t.columns.clone())
+    cx.env
+        .schema
+        .table(schema, table)
+        .map(|t| t.columns.clone())
 }
 
 /// The target text of a table name (not a temp or pseudo table).
@@ -84,24 +154,49 @@ pub(crate) fn table_name(cx: &mut Cx<'_>, name: &Name) -> String {
             if cx.ctes.iter().any(|c| c.eq_ignore_ascii_case(&p[0])) {
                 return quote(&p[0]);
             }
-            let canon = cx.env.schema.table(None, &p[0]).map(|t| t.name.clone()).unwrap_or_else(|| p[0].clone());
+            let canon = cx
+                .env
+                .schema
+                .table(None, &p[0])
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| p[0].clone());
             unknown_check(cx, None, &p[0]);
             cx.env.qualified(None, &canon)
         }
         2 => {
-            let canon = cx.env.schema.table(Some(&p[0]), &p[1]).map(|t| t.name.clone()).unwrap_or_else(|| p[1].clone());
+            let canon = cx
+                .env
+                .schema
+                .table(Some(&p[0]), &p[1])
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| p[1].clone());
             unknown_check(cx, Some(&p[0]), &p[1]);
             cx.env.qualified(Some(&p[0]), &canon)
         }
         3 => {
-            let local = cx.env.source_database.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p[0]));
+            let local = cx
+                .env
+                .source_database
+                .as_deref()
+                .is_some_and(|d| d.eq_ignore_ascii_case(&p[0]));
             if local {
                 return table_name(cx, &Name(p[1..].to_vec()));
             }
-            cx.note("name.cross_db", format!("{} is in database {}: it must be migrated as database {}", p.join("."), p[0], cross_db(&p[0], &p[1])));
+            cx.note(
+                "name.cross_db",
+                format!(
+                    "{} is in database {}: it must be migrated as database {}",
+                    p.join("."),
+                    p[0],
+                    cross_db(&p[0], &p[1])
+                ),
+            );
             format!("{}.{}", quote(&cross_db(&p[0], &p[1])), quote(&p[2]))
         }
-        _ => cx.manual("name.linked_server", format!("linked-server name {}", p.join("."))),
+        _ => cx.manual(
+            "name.linked_server",
+            format!("linked-server name {}", p.join(".")),
+        ),
     }
 }
 
@@ -116,7 +211,13 @@ fn cross_db(db: &str, schema: &str) -> String {
 fn unknown_check(cx: &mut Cx<'_>, schema: Option<&str>, name: &str) {
     let key = format!("{}.{}", schema.unwrap_or("dbo"), name).to_lowercase();
     if cx.env.schema.table(schema, name).is_none() && !cx.env.views.contains(&key) {
-        cx.note("name.unknown_table", format!("{} is not a known table or view; it must exist on the target", key));
+        cx.note(
+            "name.unknown_table",
+            format!(
+                "{} is not a known table or view; it must exist on the target",
+                key
+            ),
+        );
     }
 }
 
@@ -132,7 +233,9 @@ pub(crate) fn order_list(cx: &mut Cx<'_>, items: &[OrderItem]) -> String {
 fn references(q: &Query, name: &str) -> bool {
     fn in_ref(t: &TableRef, name: &str) -> bool {
         match t {
-            TableRef::Table { name: n, .. } => n.0.len() == 1 && n.last().eq_ignore_ascii_case(name),
+            TableRef::Table { name: n, .. } => {
+                n.0.len() == 1 && n.last().eq_ignore_ascii_case(name)
+            }
             TableRef::Derived { query, .. } => references(query, name),
             TableRef::Join { left, right, .. } => in_ref(left, name) || in_ref(right, name),
             _ => false,
@@ -157,14 +260,27 @@ pub(crate) fn query(cx: &mut Cx<'_>, q: &Query) -> String {
         if recursive {
             cx.note("cte.recursive", "recursive CTE → WITH RECURSIVE");
         }
-        out.push_str(if recursive { "WITH RECURSIVE " } else { "WITH " });
+        out.push_str(if recursive {
+            "WITH RECURSIVE "
+        } else {
+            "WITH "
+        });
         let mut parts = Vec::new();
         for c in &q.ctes {
             cx.ctes.push(c.name.clone());
+            let cols = query_columns(cx, &c.query, &c.columns);
+            cx.cte_cols.insert(c.name.to_lowercase(), cols);
             let cols = if c.columns.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", c.columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "))
+                format!(
+                    " ({})",
+                    c.columns
+                        .iter()
+                        .map(|c| quote(c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             let body = query(cx, &c.query);
             parts.push(format!("{}{cols} AS ({body})", quote(&c.name)));
@@ -214,7 +330,10 @@ fn top_limit(cx: &mut Cx<'_>, t: &Top) -> String {
         Expr::Number(n) => n.clone(),
         Expr::Var(_) => expr(cx, &t.count),
         Expr::Paren(inner) if matches!(**inner, Expr::Number(_) | Expr::Var(_)) => expr(cx, inner),
-        _ => cx.manual("sel.top", "TOP with an expression: LIMIT takes only a number or a variable"),
+        _ => cx.manual(
+            "sel.top",
+            "TOP with an expression: LIMIT takes only a number or a variable",
+        ),
     }
 }
 
@@ -229,7 +348,10 @@ fn set_expr(cx: &mut Cx<'_>, s: &SetExpr) -> String {
         }
         SetExpr::SetOp(l, op, r) => {
             if op != "UNION" && op != "UNION ALL" {
-                cx.note("sel.except_intersect", format!("{op} needs OceanBase 4.x (MySQL 8.0.31 syntax)"));
+                cx.note(
+                    "sel.except_intersect",
+                    format!("{op} needs OceanBase 4.x (MySQL 8.0.31 syntax)"),
+                );
             }
             format!("{} {op} {}", set_expr(cx, l), set_expr(cx, r))
         }
@@ -257,7 +379,9 @@ pub(crate) fn select(cx: &mut Cx<'_>, s: &Select, plain: bool) -> String {
             }
             SelectItem::Assign(v, _, _) => {
                 if plain {
-                    items.push(cx.manual("sel.assign", format!("assignment to @{v} inside a query")));
+                    items.push(
+                        cx.manual("sel.assign", format!("assignment to @{v} inside a query")),
+                    );
                 }
             }
         }
@@ -265,7 +389,11 @@ pub(crate) fn select(cx: &mut Cx<'_>, s: &Select, plain: bool) -> String {
     if plain && s.into.is_some() {
         items.push(cx.manual("sel.into", "SELECT ... INTO inside a query"));
     }
-    let mut out = format!("SELECT {}{}", if s.distinct { "DISTINCT " } else { "" }, items.join(", "));
+    let mut out = format!(
+        "SELECT {}{}",
+        if s.distinct { "DISTINCT " } else { "" },
+        items.join(", ")
+    );
     if !from.is_empty() {
         out.push_str(" FROM ");
         out.push_str(&from);
@@ -293,42 +421,67 @@ pub(crate) fn tail(cx: &mut Cx<'_>, s: &Select) -> String {
 
 /// A FROM list (the caller has pushed the scope).
 pub(crate) fn from_list(cx: &mut Cx<'_>, from: &[TableRef]) -> String {
-    from.iter().map(|t| table_ref(cx, t)).collect::<Vec<_>>().join(", ")
+    from.iter()
+        .map(|t| table_ref(cx, t))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn hints(cx: &mut Cx<'_>, hints: &[String]) {
     for h in hints {
         let h = h.as_str();
         if h == "NOLOCK" || h == "READUNCOMMITTED" {
-            cx.note("hint.nolock", "WITH (NOLOCK) dropped: the target reads committed data (no dirty reads)");
+            cx.note(
+                "hint.nolock",
+                "WITH (NOLOCK) dropped: the target reads committed data (no dirty reads)",
+            );
         } else if h.starts_with("INDEX") || h == "FORCESEEK" || h == "FASTFIRSTROW" {
-            cx.note("hint.optimizer", format!("index hint {h} dropped (optimizer only)"));
+            cx.note(
+                "hint.optimizer",
+                format!("index hint {h} dropped (optimizer only)"),
+            );
         } else {
-            cx.note("hint.lock", format!("locking hint {h} dropped: the target takes its default locks"));
+            cx.note(
+                "hint.lock",
+                format!("locking hint {h} dropped: the target takes its default locks"),
+            );
         }
     }
 }
 
 fn table_ref(cx: &mut Cx<'_>, t: &TableRef) -> String {
     match t {
-        TableRef::Table { name, alias, hints: h } => {
+        TableRef::Table {
+            name,
+            alias,
+            hints: h,
+        } => {
             hints(cx, h);
             let n = name.last().to_lowercase();
             if name.0.len() == 1 && cx.temps.contains_key(&n) {
                 let a = alias.clone().unwrap_or_else(|| name.last().to_string());
                 return format!("{} AS {}", super::temp::read_source(cx, &n), quote(&a));
             }
-            if name.0.len() == 1 && (n == "inserted" || n == "deleted") && cx.kind == RoutineKind::Trigger {
+            if name.0.len() == 1
+                && (n == "inserted" || n == "deleted")
+                && cx.kind == RoutineKind::Trigger
+            {
                 let a = alias.clone().unwrap_or_else(|| name.last().to_string());
                 return format!("{} AS {}", super::stmt::pseudo_table(cx, &n), quote(&a));
             }
             if name.0.len() == 1 && name.last().starts_with('@') {
-                return cx.manual("tvar.unknown", format!("table variable {} is not declared", name.last()));
+                return cx.manual(
+                    "tvar.unknown",
+                    format!("table variable {} is not declared", name.last()),
+                );
             }
             if name.0.len() == 1 && name.last().starts_with('#') {
                 return cx.manual(
                     "temp.not_created_here",
-                    format!("{} is not created in this routine (a caller's temp table)", name.last()),
+                    format!(
+                        "{} is not created in this routine (a caller's temp table)",
+                        name.last()
+                    ),
                 );
             }
             let mut s = table_name(cx, name);
@@ -337,16 +490,31 @@ fn table_ref(cx: &mut Cx<'_>, t: &TableRef) -> String {
             }
             s
         }
-        TableRef::Derived { query: q, alias, columns } => {
+        TableRef::Derived {
+            query: q,
+            alias,
+            columns,
+        } => {
             let body = query(cx, q);
             let cols = if columns.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "))
+                format!(
+                    " ({})",
+                    columns
+                        .iter()
+                        .map(|c| quote(c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             format!("({body}) AS {}{cols}", quote(alias))
         }
-        TableRef::Values { rows, alias, columns } => {
+        TableRef::Values {
+            rows,
+            alias,
+            columns,
+        } => {
             let mut sels = Vec::new();
             for (i, r) in rows.iter().enumerate() {
                 let vals: Vec<String> = r
@@ -364,11 +532,18 @@ fn table_ref(cx: &mut Cx<'_>, t: &TableRef) -> String {
             }
             format!("({}) AS {}", sels.join(" UNION ALL "), quote(alias))
         }
-        TableRef::Join { left, kind, right, on } => {
+        TableRef::Join {
+            left,
+            kind,
+            right,
+            on,
+        } => {
             let l = table_ref(cx, left);
             match kind.as_str() {
                 "FULL JOIN" => cx.manual("join.full", "FULL OUTER JOIN has no direct equivalent"),
-                "CROSS APPLY" | "OUTER APPLY" => cx.manual("join.apply", format!("{kind} (needs LATERAL rewriting)")),
+                "CROSS APPLY" | "OUTER APPLY" => {
+                    cx.manual("join.apply", format!("{kind} (needs LATERAL rewriting)"))
+                }
                 _ => {
                     let r = table_ref(cx, right);
                     match on {
@@ -383,7 +558,10 @@ fn table_ref(cx: &mut Cx<'_>, t: &TableRef) -> String {
         }
         TableRef::Function { call, .. } => cx.manual(
             "from.table_function",
-            format!("table-valued function {} in FROM (the target has none)", call.name.join(".")),
+            format!(
+                "table-valued function {} in FROM (the target has none)",
+                call.name.join(".")
+            ),
         ),
         TableRef::Unsupported(what) => cx.manual("from.pivot", format!("{what} has no equivalent")),
     }

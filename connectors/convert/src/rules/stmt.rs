@@ -22,18 +22,27 @@ pub(crate) fn set_var_text(cx: &mut Cx<'_>, v: &str, op: &str, e: &Expr) -> Stri
         return format!("{target} = {}", expr(cx, e));
     }
     let bop = &op[..op.len() - 1];
-    let combined = Expr::Binary(Box::new(Expr::Var(v.to_string())), bop.into(), Box::new(e.clone()));
+    let combined = Expr::Binary(
+        Box::new(Expr::Var(v.to_string())),
+        bop.into(),
+        Box::new(e.clone()),
+    );
     format!("{target} = {}", expr(cx, &combined))
 }
 
 fn mentions_global(s: &Stmt, g: &str) -> bool {
-    format!("{:?}", s.kind).to_lowercase().contains(&format!("global(\"{g}\")"))
+    format!("{:?}", s.kind)
+        .to_lowercase()
+        .contains(&format!("global(\"{g}\")"))
 }
 
 fn is_counting(s: &Stmt) -> bool {
     matches!(
         s.kind,
-        StmtKind::Insert { .. } | StmtKind::Update { .. } | StmtKind::Delete { .. } | StmtKind::Select(_)
+        StmtKind::Insert { .. }
+            | StmtKind::Update { .. }
+            | StmtKind::Delete { .. }
+            | StmtKind::Select(_)
     )
 }
 
@@ -93,7 +102,12 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
             }
             out
         }
-        StmtKind::DeclareTable(name, cols) => vec![super::temp::create(cx, &format!("@{name}"), cols, "tvar.work_table")],
+        StmtKind::DeclareTable(name, cols) => vec![super::temp::create(
+            cx,
+            &format!("@{name}"),
+            cols,
+            "tvar.work_table",
+        )],
         StmtKind::DeclareCursor {
             name,
             options,
@@ -126,7 +140,17 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
             output,
             ctes,
             ..
-        } => super::dml::update(cx, top, target, sets, from, where_, *current_of, *output, ctes),
+        } => super::dml::update(
+            cx,
+            top,
+            target,
+            sets,
+            from,
+            where_,
+            *current_of,
+            *output,
+            ctes,
+        ),
         StmtKind::Delete {
             top,
             target,
@@ -136,7 +160,10 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
             output,
         } => super::dml::delete(cx, top, target, from, where_, *current_of, *output),
         StmtKind::Truncate(t) => super::dml::truncate(cx, t),
-        StmtKind::Merge => vec![cx.manual("merge", "MERGE is not converted (no MERGE in the census; rewrite by hand)")],
+        StmtKind::Merge => vec![cx.manual(
+            "merge",
+            "MERGE is not converted (no MERGE in the census; rewrite by hand)",
+        )],
         StmtKind::If(c, then, else_) => {
             let cond = expr(cx, c);
             let mut out = vec![format!("IF {cond} THEN")];
@@ -173,15 +200,24 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
         },
         StmtKind::Return(e) => ret(cx, e.as_ref()),
         StmtKind::Goto(label) => goto(cx, label),
-        StmtKind::Label(l) => vec![format!("-- {l}: (GOTO target; its code is inlined at each GOTO)")],
+        StmtKind::Label(l) => vec![format!(
+            "-- {l}: (GOTO target; its code is inlined at each GOTO)"
+        )],
         StmtKind::Raiserror(args, opts) => super::errors::raiserror(cx, args, opts, stops),
         StmtKind::Throw(args) => super::errors::throw(cx, args),
         StmtKind::Print(e) => print(cx, e),
-        StmtKind::Exec { ret, proc_name, args } => super::exec::call(cx, ret.as_deref(), proc_name, args),
+        StmtKind::Exec {
+            ret,
+            proc_name,
+            args,
+        } => super::exec::call(cx, ret.as_deref(), proc_name, args),
         StmtKind::ExecDynamic(e) => super::exec::dynamic(cx, e, &[]),
         StmtKind::BeginTran => {
             if cx.kind != RoutineKind::Procedure {
-                return vec![cx.manual("tx.in_trigger", "transaction control in a trigger or function")];
+                return vec![cx.manual(
+                    "tx.in_trigger",
+                    "transaction control in a trigger or function",
+                )];
             }
             cx.note("tx.begin", "BEGIN TRAN → START TRANSACTION: no nesting; it commits a transaction the caller has open");
             if cx.uses_trancount {
@@ -195,7 +231,10 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
         }
         StmtKind::Commit => {
             if cx.kind != RoutineKind::Procedure {
-                return vec![cx.manual("tx.in_trigger", "transaction control in a trigger or function")];
+                return vec![cx.manual(
+                    "tx.in_trigger",
+                    "transaction control in a trigger or function",
+                )];
             }
             if cx.uses_trancount {
                 vec![
@@ -215,7 +254,9 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
             }
             match sp {
                 Some(sp) => vec![format!("ROLLBACK TO SAVEPOINT {};", quote(sp))],
-                None if cx.uses_trancount => vec!["ROLLBACK;".into(), "SET v_trancount = 0;".into()],
+                None if cx.uses_trancount => {
+                    vec!["ROLLBACK;".into(), "SET v_trancount = 0;".into()]
+                }
                 None => vec!["ROLLBACK;".into()],
             }
         }
@@ -225,9 +266,17 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
         }
         StmtKind::CreateTable(name, cols) => {
             if name.is_temp() {
-                vec![super::temp::create(cx, name.last(), cols, "temp.work_table")]
+                vec![super::temp::create(
+                    cx,
+                    name.last(),
+                    cols,
+                    "temp.work_table",
+                )]
             } else {
-                vec![cx.manual("ddl.in_routine", format!("CREATE TABLE {} inside a routine", name.0.join(".")))]
+                vec![cx.manual(
+                    "ddl.in_routine",
+                    format!("CREATE TABLE {} inside a routine", name.0.join(".")),
+                )]
             }
         }
         StmtKind::DropTable(names) => {
@@ -235,18 +284,36 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
             for n in names {
                 let key = n.last().to_lowercase();
                 if n.0.len() == 1 && cx.temps.contains_key(&key) {
-                    out.push(format!("DELETE FROM {} WHERE `sluice_conn` = CONNECTION_ID();", cx.temps[&key].table));
+                    out.push(format!(
+                        "DELETE FROM {} WHERE `sluice_conn` = CONNECTION_ID();",
+                        cx.temps[&key].table
+                    ));
                 } else if n.is_temp() {
-                    cx.note("temp.drop_unknown", format!("DROP TABLE {} of a temp table not created here: nothing to drop", n.last()));
+                    cx.note(
+                        "temp.drop_unknown",
+                        format!(
+                            "DROP TABLE {} of a temp table not created here: nothing to drop",
+                            n.last()
+                        ),
+                    );
                 } else {
-                    out.push(cx.manual("ddl.in_routine", format!("DROP TABLE {} inside a routine", n.0.join("."))));
+                    out.push(cx.manual(
+                        "ddl.in_routine",
+                        format!("DROP TABLE {} inside a routine", n.0.join(".")),
+                    ));
                 }
             }
             out
         }
         StmtKind::CreateIndex(n) => {
             if n.is_temp() {
-                cx.note("temp.index", format!("index on {} dropped (work tables are keyed by connection)", n.last()));
+                cx.note(
+                    "temp.index",
+                    format!(
+                        "index on {} dropped (work tables are keyed by connection)",
+                        n.last()
+                    ),
+                );
                 Vec::new()
             } else {
                 vec![cx.manual("ddl.in_routine", "CREATE INDEX inside a routine")]
@@ -256,11 +323,18 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
         StmtKind::Fetch(c, dir, vars) => super::cursor::fetch(cx, c, dir, vars),
         StmtKind::Close(c) => super::cursor::close(cx, c),
         StmtKind::Deallocate(c) => {
-            cx.note("cursor.deallocate", format!("DEALLOCATE {c} dropped: cursors end with their block"));
+            cx.note(
+                "cursor.deallocate",
+                format!("DEALLOCATE {c} dropped: cursors end with their block"),
+            );
             Vec::new()
         }
-        StmtKind::Unsupported(what) => vec![cx.manual("stmt.unsupported", format!("{what} has no equivalent"))],
-        StmtKind::Unparsed(msg) => vec![cx.manual("parse.error", format!("statement not parsed: {msg}"))],
+        StmtKind::Unsupported(what) => {
+            vec![cx.manual("stmt.unsupported", format!("{what} has no equivalent"))]
+        }
+        StmtKind::Unparsed(msg) => {
+            vec![cx.manual("parse.error", format!("statement not parsed: {msg}"))]
+        }
     }
 }
 
@@ -299,12 +373,21 @@ fn ret(cx: &mut Cx<'_>, e: Option<&Expr>) -> Vec<String> {
 
 fn goto(cx: &mut Cx<'_>, label: &str) -> Vec<String> {
     let Some(tail) = cx.goto_tails.get(&label.to_lowercase()).cloned() else {
-        return vec![cx.manual("ctl.goto.unsupported", format!("GOTO {label}: the label is not at the top level of the body"))];
+        return vec![cx.manual(
+            "ctl.goto.unsupported",
+            format!("GOTO {label}: the label is not at the top level of the body"),
+        )];
     };
     if cx.goto_depth >= 3 || cx.kind == RoutineKind::ScalarFunction {
-        return vec![cx.manual("ctl.goto.unsupported", format!("GOTO {label}: nested GOTOs in the label's code"))];
+        return vec![cx.manual(
+            "ctl.goto.unsupported",
+            format!("GOTO {label}: nested GOTOs in the label's code"),
+        )];
     }
-    cx.note("ctl.goto", format!("GOTO {label} → the code after {label}: inlined, then leave the routine"));
+    cx.note(
+        "ctl.goto",
+        format!("GOTO {label} → the code after {label}: inlined, then leave the routine"),
+    );
     cx.goto_depth += 1;
     let line = cx.current_line;
     let saved = cx.loop_labels.clone();
@@ -325,9 +408,16 @@ fn print(cx: &mut Cx<'_>, e: &Expr) -> Vec<String> {
     }
     let fam = super::expr::family_of(cx, e);
     let v = expr(cx, e);
-    let msg = if fam == Family::Str { v } else { format!("CAST({v} AS CHAR)") };
+    let msg = if fam == Family::Str {
+        v
+    } else {
+        format!("CAST({v} AS CHAR)")
+    };
     cx.uses_print = true;
-    cx.note("ctl.print", "PRINT → a row in sluice_print_log (connection, routine, message)");
+    cx.note(
+        "ctl.print",
+        "PRINT → a row in sluice_print_log (connection, routine, message)",
+    );
     let log = cx.env.qualified(None, "sluice_print_log");
     vec![format!(
         "INSERT INTO {log} (`conn`, `routine`, `msg`, `logged_at`) VALUES (CONNECTION_ID(), {}, {msg}, NOW(6));",
@@ -340,23 +430,50 @@ fn set_option(cx: &mut Cx<'_>, words: &[String]) -> Vec<String> {
     let on = w.last() == Some(&"ON");
     match w.first().copied() {
         Some("NOCOUNT") => {
-            cx.note("set.nocount", "SET NOCOUNT dropped: the target sends no row-count messages from routines");
+            cx.note(
+                "set.nocount",
+                "SET NOCOUNT dropped: the target sends no row-count messages from routines",
+            );
             Vec::new()
         }
         Some("ANSI_NULLS" | "CONCAT_NULL_YIELDS_NULL") if !on => {
-            vec![cx.manual("set.ansi_off", format!("SET {} OFF changes NULL semantics", w[0]))]
+            vec![cx.manual(
+                "set.ansi_off",
+                format!("SET {} OFF changes NULL semantics", w[0]),
+            )]
         }
-        Some("ANSI_NULLS" | "QUOTED_IDENTIFIER" | "ANSI_WARNINGS" | "ANSI_PADDING" | "ARITHABORT"
-        | "CONCAT_NULL_YIELDS_NULL" | "NUMERIC_ROUNDABORT" | "ANSI_NULL_DFLT_ON" | "DEADLOCK_PRIORITY"
-        | "STATISTICS" | "SHOWPLAN_ALL" | "FMTONLY" | "IDENTITY_INSERT" | "ANSI_DEFAULTS" | "IMPLICIT_TRANSACTIONS")
-            if w[0] != "IMPLICIT_TRANSACTIONS" || !on =>
-        {
-            cx.note("set.session_option", format!("SET {} dropped: no effect on the target's behaviour here", words.join(" ")));
+        Some(
+            "ANSI_NULLS"
+            | "QUOTED_IDENTIFIER"
+            | "ANSI_WARNINGS"
+            | "ANSI_PADDING"
+            | "ARITHABORT"
+            | "CONCAT_NULL_YIELDS_NULL"
+            | "NUMERIC_ROUNDABORT"
+            | "ANSI_NULL_DFLT_ON"
+            | "DEADLOCK_PRIORITY"
+            | "STATISTICS"
+            | "SHOWPLAN_ALL"
+            | "FMTONLY"
+            | "IDENTITY_INSERT"
+            | "ANSI_DEFAULTS"
+            | "IMPLICIT_TRANSACTIONS",
+        ) if w[0] != "IMPLICIT_TRANSACTIONS" || !on => {
+            cx.note(
+                "set.session_option",
+                format!(
+                    "SET {} dropped: no effect on the target's behaviour here",
+                    words.join(" ")
+                ),
+            );
             Vec::new()
         }
         Some("XACT_ABORT") => {
             if on {
-                cx.note("tx.xact_abort", "SET XACT_ABORT ON → EXIT handler that rolls back and re-signals");
+                cx.note(
+                    "tx.xact_abort",
+                    "SET XACT_ABORT ON → EXIT handler that rolls back and re-signals",
+                );
             }
             Vec::new()
         }
@@ -374,26 +491,28 @@ fn set_option(cx: &mut Cx<'_>, words: &[String]) -> Vec<String> {
     }
 }
 
-/// `inserted`/`deleted` of a row trigger: one row of NEW/OLD, or none.
+/// `inserted`/`deleted` of a row trigger: a one-row (or, when the event has
+/// no such row, empty) placeholder; its columns are written as `NEW.c` /
+/// `OLD.c` where they are used (see `expr::column`). NEW/OLD are kept out of
+/// derived tables: seekdb was seen to evaluate `(SELECT NEW.c ...)` with a
+/// previous row's values.
 pub(crate) fn pseudo_table(cx: &mut Cx<'_>, which: &str) -> String {
-    let Some(t) = cx.trigger_table.clone() else {
-        return cx.manual("trg.unknown_table", "the trigger's table is not in the schema: inserted/deleted cannot be mapped");
-    };
-    let event = cx.trigger_event.clone().unwrap_or_default();
-    let row = match (which, event.as_str()) {
-        ("inserted", "INSERT" | "UPDATE") => Some("NEW"),
-        ("deleted", "DELETE" | "UPDATE") => Some("OLD"),
-        _ => None,
-    };
-    cx.note("trg.row_level", format!("{which} → the single {} row of a FOR EACH ROW trigger", row.unwrap_or("(no)")));
+    if cx.trigger_table.is_none() {
+        return cx.manual(
+            "trg.unknown_table",
+            "the trigger's table is not in the schema: inserted/deleted cannot be mapped",
+        );
+    }
+    let row = super::query::pseudo_row(cx, &Name(vec![which.to_string()])).flatten();
+    cx.note(
+        "trg.row_level",
+        format!(
+            "{which} → the single {} row of a FOR EACH ROW trigger",
+            row.unwrap_or("(no)")
+        ),
+    );
     match row {
-        Some(r) => {
-            let cols: Vec<String> = t.columns.iter().map(|(c, _)| format!("{r}.{} AS {}", quote(c), quote(c))).collect();
-            format!("(SELECT {})", cols.join(", "))
-        }
-        None => {
-            let cols: Vec<String> = t.columns.iter().map(|(c, _)| format!("NULL AS {}", quote(c))).collect();
-            format!("(SELECT {} FROM DUAL WHERE FALSE)", cols.join(", "))
-        }
+        Some(_) => "(SELECT 1 AS `sluice_row`)".to_string(),
+        None => "(SELECT 1 AS `sluice_row` FROM DUAL WHERE FALSE)".to_string(),
     }
 }

@@ -15,44 +15,80 @@ use crate::types::map_type;
 
 /// The work table's name for temp table `temp` of the current routine.
 fn work_table_name(cx: &Cx<'_>, temp: &str) -> String {
+    work_table_for(&cx.routine_name, temp)
+}
+
+/// The work table (unqualified) of temp table `temp` created by `routine`.
+pub fn work_table_for(routine: &str, temp: &str) -> String {
     let base = format!(
         "sluice_wt_{}_{}",
-        sanitize(&cx.routine_name),
+        sanitize(routine),
         sanitize(temp.trim_start_matches(['#', '@']))
     );
     if base.len() <= 64 {
         return base;
     }
     // Keep names unique when truncated: a short hash of the full name.
-    let h = base.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+    let h = base
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
     format!("{}_{:08x}", &base[..50], h)
 }
 
 /// Registers a temp table from its column definitions and returns the
 /// statement that replaces `CREATE TABLE #t` / `DECLARE @t TABLE`.
-pub(crate) fn create(cx: &mut Cx<'_>, name: &str, cols: &[ColumnDef], rule_id: &'static str) -> String {
-    if matches!(cx.kind, RoutineKind::ScalarFunction | RoutineKind::InlineTableFunction | RoutineKind::TableFunction) {
-        return cx.manual(rule_id, format!("{name} in a function: functions cannot write work tables safely"));
+pub(crate) fn create(
+    cx: &mut Cx<'_>,
+    name: &str,
+    cols: &[ColumnDef],
+    rule_id: &'static str,
+) -> String {
+    if matches!(
+        cx.kind,
+        RoutineKind::ScalarFunction | RoutineKind::InlineTableFunction | RoutineKind::TableFunction
+    ) {
+        return cx.manual(
+            rule_id,
+            format!("{name} in a function: functions cannot write work tables safely"),
+        );
     }
     let db = cx.env.database_of(schema_of(cx));
     let table = format!("{}.{}", quote(&db), quote(&work_table_name(cx, name)));
     let mut defs = vec!["`sluice_conn` BIGINT NOT NULL".to_string()];
     let mut pk = Vec::new();
-    let mut identity = false;
+    let mut identity = None;
     for c in cols {
         let Some(m) = map_type(&c.ty, &cx.env.schema) else {
-            return cx.manual("type.unknown", format!("column {} of {name}: type {} has no mapping", c.name, crate::types::describe(&c.ty)));
+            return cx.manual(
+                "type.unknown",
+                format!(
+                    "column {} of {name}: type {} has no mapping",
+                    c.name,
+                    crate::types::describe(&c.ty)
+                ),
+            );
         };
         let mut d = format!("{} {}", quote(&c.name), m.sql);
         if c.not_null || c.primary_key || c.identity {
             d.push_str(" NOT NULL");
         }
         if c.identity {
-            d.push_str(" AUTO_INCREMENT");
-            identity = true;
+            if c.identity_spec
+                .as_deref()
+                .is_some_and(|s| s.replace(' ', "") != "1,1")
+            {
+                return cx.manual(
+                    "temp.identity",
+                    format!(
+                        "identity column {}.{} with a seed or step other than (1,1)",
+                        name, c.name
+                    ),
+                );
+            }
+            identity = Some(c.name.clone());
             cx.note(
                 "temp.identity",
-                format!("identity column {}.{}: values keep rising across calls instead of restarting at the seed", name, c.name),
+                format!("identity column {}.{}: numbered from 1 per call by the converted INSERTs (after a DELETE, numbering continues from the highest remaining row)", name, c.name),
             );
         }
         if let Some(def) = &c.default {
@@ -64,17 +100,15 @@ pub(crate) fn create(cx: &mut Cx<'_>, name: &str, cols: &[ColumnDef], rule_id: &
                     d.push_str(&format!(" DEFAULT {v}"));
                 }
                 _ => {
-                    return cx.manual("temp.default", format!("default of {name}.{} is not a literal", c.name));
+                    return cx.manual(
+                        "temp.default",
+                        format!("default of {name}.{} is not a literal", c.name),
+                    );
                 }
             }
         }
         if c.primary_key {
             pk.push(quote(&c.name));
-        }
-        if c.identity {
-            defs.push(d);
-            defs.push(format!("KEY ({})", quote(&c.name)));
-            continue;
         }
         defs.push(d);
     }
@@ -83,8 +117,20 @@ pub(crate) fn create(cx: &mut Cx<'_>, name: &str, cols: &[ColumnDef], rule_id: &
     } else {
         defs.push(format!("PRIMARY KEY (`sluice_conn`, {})", pk.join(", ")));
     }
-    register(cx, name, table.clone(), cols.iter().map(|c| (c.name.clone(), Some(c.ty.clone()))).collect(), identity, defs);
-    cx.note(rule_id, format!("{name} → work table {table} keyed by CONNECTION_ID(), cleared on every exit"));
+    register(
+        cx,
+        name,
+        table.clone(),
+        cols.iter()
+            .map(|c| (c.name.clone(), Some(c.ty.clone())))
+            .collect(),
+        identity,
+        defs,
+    );
+    cx.note(
+        rule_id,
+        format!("{name} → work table {table} keyed by CONNECTION_ID(), cleared on every exit"),
+    );
     format!("DELETE FROM {table} WHERE `sluice_conn` = CONNECTION_ID();")
 }
 
@@ -98,10 +144,13 @@ pub(crate) fn register(
     name: &str,
     table: String,
     columns: Vec<(String, Option<DataType>)>,
-    identity: bool,
+    identity: Option<String>,
     defs: Vec<String>,
 ) {
-    let ddl = format!("CREATE TABLE IF NOT EXISTS {table} (\n  {}\n)", defs.join(",\n  "));
+    let ddl = format!(
+        "CREATE TABLE IF NOT EXISTS {table} (\n  {}\n)",
+        defs.join(",\n  ")
+    );
     cx.pre_deploy.push(ddl);
     cx.temps.insert(
         name.to_lowercase(),
@@ -109,14 +158,21 @@ pub(crate) fn register(
             table,
             columns,
             identity,
+            borrowed: false,
         },
     );
 }
 
 /// `SELECT ... INTO #t`: a work table typed from the select list.
 pub(crate) fn create_from_select(cx: &mut Cx<'_>, name: &str, s: &Select) -> Option<String> {
-    if matches!(cx.kind, RoutineKind::ScalarFunction | RoutineKind::InlineTableFunction | RoutineKind::TableFunction) {
-        cx.manual("temp.select_into", format!("SELECT INTO {name} in a function"));
+    if matches!(
+        cx.kind,
+        RoutineKind::ScalarFunction | RoutineKind::InlineTableFunction | RoutineKind::TableFunction
+    ) {
+        cx.manual(
+            "temp.select_into",
+            format!("SELECT INTO {name} in a function"),
+        );
         return None;
     }
     let mut scope = Vec::new();
@@ -164,10 +220,13 @@ pub(crate) fn create_from_select(cx: &mut Cx<'_>, name: &str, s: &Select) -> Opt
     let db = cx.env.database_of(schema_of(cx));
     let table = format!("{}.{}", quote(&db), quote(&work_table_name(cx, name)));
     if cx.temps.contains_key(&name.to_lowercase()) {
-        cx.manual("temp.select_into", format!("{name} is created twice in this routine"));
+        cx.manual(
+            "temp.select_into",
+            format!("{name} is created twice in this routine"),
+        );
         return None;
     }
-    register(cx, name, table.clone(), cols, false, defs);
+    register(cx, name, table.clone(), cols, None, defs);
     cx.note("temp.select_into", format!("SELECT INTO {name} → INSERT INTO work table {table} (column types inferred from the source)"));
     Some(table)
 }
@@ -189,7 +248,10 @@ pub(crate) fn item_type(cx: &Cx<'_>, e: &Expr) -> Option<DataType> {
         Expr::Number(n) => {
             if let Some((i, f)) = n.split_once('.') {
                 let s = f.len() as u32;
-                ty("decimal", vec![Some(i.trim_start_matches('-').len() as u32 + s), Some(s)])
+                ty(
+                    "decimal",
+                    vec![Some(i.trim_start_matches('-').len() as u32 + s), Some(s)],
+                )
             } else {
                 ty("int", vec![])
             }
@@ -202,14 +264,29 @@ pub(crate) fn item_type(cx: &Cx<'_>, e: &Expr) -> Option<DataType> {
         Expr::Func(f) => {
             let name = f.name.last()?.to_uppercase();
             match name.as_str() {
-                "ISNULL" | "COALESCE" | "MAX" | "MIN" | "LTRIM" | "RTRIM" | "UPPER" | "LOWER" | "LEFT"
-                | "RIGHT" | "SUBSTRING" | "REPLACE" | "ABS" | "TRIM" => f.args.iter().find_map(|a| item_type(cx, a)),
-                "COUNT" | "LEN" | "DATEDIFF" | "DATEPART" | "ROW_NUMBER" | "RANK" | "DENSE_RANK" | "CHARINDEX"
-                | "YEAR" | "MONTH" | "DAY" => ty("int", vec![]),
+                "ISNULL" | "COALESCE" | "MAX" | "MIN" | "LTRIM" | "RTRIM" | "UPPER" | "LOWER"
+                | "LEFT" | "RIGHT" | "SUBSTRING" | "REPLACE" | "ABS" | "TRIM" => {
+                    f.args.iter().find_map(|a| item_type(cx, a))
+                }
+                "COUNT" | "LEN" | "DATEDIFF" | "DATEPART" | "ROW_NUMBER" | "RANK"
+                | "DENSE_RANK" | "CHARINDEX" | "YEAR" | "MONTH" | "DAY" => ty("int", vec![]),
                 "SUM" => match item_type(cx, f.args.first()?) {
-                    Some(t) if crate::types::family(&t, &cx.env.schema) == crate::types::Family::Int => ty("bigint", vec![]),
-                    Some(t) if crate::types::family(&t, &cx.env.schema) == crate::types::Family::Decimal => {
-                        let s = t.args.get(1).copied().flatten().unwrap_or(if t.name.contains("money") { 4 } else { 0 });
+                    Some(t)
+                        if crate::types::family(&t, &cx.env.schema)
+                            == crate::types::Family::Int =>
+                    {
+                        ty("bigint", vec![])
+                    }
+                    Some(t)
+                        if crate::types::family(&t, &cx.env.schema)
+                            == crate::types::Family::Decimal =>
+                    {
+                        let s = t
+                            .args
+                            .get(1)
+                            .copied()
+                            .flatten()
+                            .unwrap_or(if t.name.contains("money") { 4 } else { 0 });
                         ty("decimal", vec![Some(38), Some(s)])
                     }
                     _ => ty("float", vec![]),
@@ -260,8 +337,41 @@ pub(crate) fn cleanup(cx: &Cx<'_>) -> Vec<String> {
     let mut v: Vec<String> = cx
         .temps
         .values()
-        .map(|t| format!("DELETE FROM {} WHERE `sluice_conn` = CONNECTION_ID();", t.table))
+        // A caller's temp table is the caller's to clear.
+        .filter(|t| !t.borrowed)
+        .map(|t| {
+            format!(
+                "DELETE FROM {} WHERE `sluice_conn` = CONNECTION_ID();",
+                t.table
+            )
+        })
         .collect();
     v.sort();
     v
+}
+
+/// Makes a `#temp` table created by the one routine that creates it visible
+/// here: SQL Server shows a caller's temp tables to the procedures it calls,
+/// and the work table is keyed by connection, so the callee sees the same rows.
+pub(crate) fn borrow_shared(cx: &mut Cx<'_>, name: &str) -> bool {
+    let Some(shared) = cx.env.shared_temps.get(&name.to_lowercase()).cloned() else {
+        return false;
+    };
+    if shared.creator.eq_ignore_ascii_case(&cx.routine_name) {
+        return false;
+    }
+    cx.note(
+        "temp.shared",
+        format!("{name} is created by {}: this routine reads its work table, as SQL Server shows a caller's temp tables to callees", shared.creator),
+    );
+    cx.temps.insert(
+        name.to_lowercase(),
+        TempInfo {
+            table: shared.table,
+            columns: shared.columns,
+            identity: shared.identity,
+            borrowed: true,
+        },
+    );
+    true
 }
