@@ -24,8 +24,15 @@ fn worker(
     pos: u64,
     idle: Option<u64>,
 ) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_reverse_worker"));
-    c.args([maria, ado, log.to_str().unwrap(), file, &pos.to_string()]);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_binlog_worker"));
+    c.args([
+        "mssql",
+        ado,
+        maria,
+        log.to_str().unwrap(),
+        file,
+        &pos.to_string(),
+    ]);
     if let Some(i) = idle {
         c.arg(i.to_string());
     }
