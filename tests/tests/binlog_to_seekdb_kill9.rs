@@ -61,7 +61,7 @@ fn statement(r: &mut Rng, tx: u64) -> String {
             "INSERT INTO app.patients VALUES ({id}, 'M{id:06}', '患者 {tx} O''Brien', '19{:02}-0{}-1{}', {}.{:02}, {}, {}) \
              ON DUPLICATE KEY UPDATE name = VALUES(name), weight = VALUES(weight)",
             r.next() % 100, 1 + r.next() % 9, r.next() % 10, r.next() % 200, r.next() % 100, r.next() % 2,
-            if r.next() % 3 == 0 { "NULL".to_string() } else { format!("'note {tx}'") }
+            if r.next().is_multiple_of(3) { "NULL".to_string() } else { format!("'note {tx}'") }
         ),
         2 => format!("UPDATE app.patients SET weight = weight + 0.25, active = 1 - active WHERE id = {id}"),
         3 => format!("UPDATE IGNORE app.patients SET id = {} WHERE id = {id}", 300 + r.next() % 300),
