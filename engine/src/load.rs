@@ -67,7 +67,9 @@ impl ChunkCheckpoints {
     /// Records that `chunk` of `table` committed with `rows` rows, durably.
     pub fn mark_done(&self, table: &str, chunk: u32, rows: u64) -> Result<()> {
         let v = serde_json::to_vec(&ChunkDone { rows }).expect("serializes");
-        self.db.insert(key(table, chunk), v).map_err(|e| self.storage(e))?;
+        self.db
+            .insert(key(table, chunk), v)
+            .map_err(|e| self.storage(e))?;
         self.db.flush().map_err(|e| self.storage(e))?;
         Ok(())
     }
