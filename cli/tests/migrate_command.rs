@@ -299,3 +299,69 @@ async fn migrate_copies_every_row_and_resumes_after_kill_9() {
     let repair = std::fs::read_to_string(reports.path().join("repair.sql")).unwrap();
     assert!(repair.contains("'2024-05-21 08:16:52.123456'"), "{repair}");
 }
+
+/// A target unique key the source does not enforce must stop the load
+/// loudly, never merge distinct rows (an upsert would silently keep one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stricter_target_key_stops_the_load_instead_of_merging_rows() {
+    let Some(bf) = Babelfish::from_env_or_skip() else {
+        return;
+    };
+    let src_db = format!("strict{}", std::process::id());
+    let cfg = MssqlConfig::from_ado(bf.ado_url()).unwrap();
+    let mut c = sluice_mssql::connect(&cfg).await.unwrap();
+    exec_batch(
+        &mut c,
+        "drop",
+        &format!("IF DB_ID('{src_db}') IS NOT NULL DROP DATABASE {src_db}"),
+    )
+    .await
+    .unwrap();
+    exec_batch(&mut c, "create", &format!("CREATE DATABASE {src_db}"))
+        .await
+        .unwrap();
+    drop(c);
+    let mut c = sluice_mssql::connect(&cfg.with_database(&src_db))
+        .await
+        .unwrap();
+    exec_batch(
+        &mut c,
+        "rows",
+        "CREATE TABLE dbo.beds (id INT PRIMARY KEY, ward INT NOT NULL, bed INT NOT NULL);
+         INSERT INTO dbo.beds VALUES (1, 7, 3), (2, 7, 3), (3, 8, 1);",
+    )
+    .await
+    .unwrap();
+    drop(c);
+    let source = format!("{};database={src_db}", bf.ado_url());
+    let seek = SeekDb::shared();
+    let target_db = format!("strict{}", std::process::id());
+    let state = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut cmd = migrate(&source, &seek.url(), &target_db, state.path());
+        cmd.args(extra).output().unwrap()
+    };
+    assert!(run(&["--schema-only"]).status.success());
+    let mut t = mysql_async::Conn::from_url(seek.url()).await.unwrap();
+    t.query_drop(format!(
+        "CREATE UNIQUE INDEX ux_ward_bed ON `{target_db}`.`beds` (ward, bed)"
+    ))
+    .await
+    .unwrap();
+    let out = run(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("conflict on unique key") && stderr.contains("ux_ward_bed"),
+        "{stderr}"
+    );
+    assert_eq!(
+        count(
+            &mut t,
+            &format!("SELECT COUNT(*) FROM `{target_db}`.`beds`")
+        )
+        .await,
+        0,
+        "nothing half-written"
+    );
+}

@@ -211,7 +211,7 @@ async fn copy_chunk(
 ) -> Result<u64, BoxError> {
     let id = chunk.id;
     let keyless = st.key.is_empty();
-    let mut reader = ChunkReader::begin(client, st, chunk, page_rows, iso).await?;
+    let mut reader = ChunkReader::begin(client, st, chunk.clone(), page_rows, iso).await?;
     let mut tx = target
         .start_transaction(mysql_async::TxOpts::default())
         .await?;
@@ -221,27 +221,96 @@ async fn copy_chunk(
         tx.query_drop(format!("DELETE FROM {target_name}")).await?;
     }
     let mut rows = 0u64;
-    while let Some(page) = reader.next_page().await? {
-        for stmt in insert_statements(st, target_name, written, &page, !keyless)? {
-            tx.query_drop(stmt).await?;
+    let mut first_key: Option<Vec<Value>> = None;
+    let mut duplicate: Option<String> = None;
+    'pages: while let Some(page) = reader.next_page().await? {
+        if first_key.is_none() && !keyless {
+            first_key = page
+                .first()
+                .map(|r| st.key.iter().map(|&i| r[i].clone()).collect());
+        }
+        // Plain INSERTs, never an upsert: `ON DUPLICATE KEY UPDATE` matches
+        // *any* unique key, and a target key the source does not enforce
+        // (a filtered unique index, say) would silently merge distinct rows.
+        for stmt in insert_statements(st, target_name, written, &page)? {
+            match tx.query_drop(stmt).await {
+                Ok(()) => {}
+                Err(mysql_async::Error::Server(e)) if e.code == ER_DUP_ENTRY => {
+                    duplicate = Some(key_name_of(&e.message));
+                    break 'pages;
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         rows += page.len() as u64;
         bar.inc(page.len() as u64);
     }
     reader.finish().await?;
-    tx.commit().await?;
-    // Only now is the chunk on the target; a crash before this line re-runs it.
-    state.mark_done(&st.table.to_string(), id, rows)?;
-    Ok(rows)
+    let Some(key) = duplicate else {
+        tx.commit().await?;
+        // Only now is the chunk on the target; a crash before this line re-runs it.
+        state.mark_done(&st.table.to_string(), id, rows)?;
+        return Ok(rows);
+    };
+    tx.rollback().await?;
+    // Either an earlier run committed this chunk and died before marking it
+    // (its first row is on the target), or a source row breaks a unique key
+    // of the converted schema: never merge, say which.
+    let already = match &first_key {
+        Some(k) => row_exists(target, st, target_name, k).await?,
+        None => false,
+    };
+    if already {
+        state.mark_done(&st.table.to_string(), id, 0)?;
+        return Ok(0);
+    }
+    Err(format!(
+        "rows of {} conflict on unique key {key} of the target table {target_name}, although the \
+         source accepts them: the converted schema is stricter than the source (a filtered unique \
+         index made a plain one?). Nothing of this chunk was written; fix or drop that key on the \
+         target and run migrate again",
+        st.table
+    )
+    .into())
 }
 
-/// Multi-row `INSERT … ON DUPLICATE KEY UPDATE` statements for one page.
+/// MySQL's "Duplicate entry" error.
+const ER_DUP_ENTRY: u16 = 1062;
+
+/// The key named in a duplicate-entry message (`… for key 'name'`), without the
+/// duplicated value, which may be patient data.
+fn key_name_of(message: &str) -> String {
+    message
+        .rsplit_once("for key")
+        .map(|(_, k)| k.trim().trim_matches(|c| c == '\'' || c == '`').to_string())
+        .unwrap_or_else(|| "(unnamed)".into())
+}
+
+async fn row_exists(
+    target: &mut mysql_async::Conn,
+    st: &SnapshotTable,
+    target_name: &str,
+    key: &[Value],
+) -> Result<bool, BoxError> {
+    let mut sql = format!("SELECT 1 FROM {target_name} WHERE ");
+    for (n, (&i, v)) in st.key.iter().zip(key).enumerate() {
+        if n > 0 {
+            sql.push_str(" AND ");
+        }
+        push_ident(&mut sql, &st.columns[i].0);
+        sql.push_str(" = ");
+        push_literal(&mut sql, v).map_err(|e| format!("key column {}: {e}", st.columns[i].0))?;
+    }
+    sql.push_str(" LIMIT 1");
+    Ok(target.query_first::<i64, _>(sql).await?.is_some())
+}
+
+/// Multi-row `INSERT` statements for one page, each below `MAX_STATEMENT_BYTES`.
 pub fn insert_statements(
     st: &SnapshotTable,
     target_name: &str,
     written: &[usize],
     rows: &[Vec<Value>],
-    upsert: bool,
 ) -> Result<Vec<String>, BoxError> {
     let mut head = format!("INSERT INTO {target_name} (");
     for (n, &i) in written.iter().enumerate() {
@@ -251,28 +320,6 @@ pub fn insert_statements(
         push_ident(&mut head, &st.columns[i].0);
     }
     head.push_str(") VALUES ");
-    let mut tail = String::new();
-    if upsert {
-        tail.push_str(" ON DUPLICATE KEY UPDATE ");
-        let non_key: Vec<usize> = written
-            .iter()
-            .copied()
-            .filter(|i| !st.key.contains(i))
-            .collect();
-        let set_cols = if non_key.is_empty() {
-            st.key.clone()
-        } else {
-            non_key
-        };
-        for (n, i) in set_cols.iter().enumerate() {
-            if n > 0 {
-                tail.push_str(", ");
-            }
-            let mut c = String::new();
-            push_ident(&mut c, &st.columns[*i].0);
-            tail.push_str(&format!("{c} = VALUES({c})"));
-        }
-    }
     let mut out = Vec::new();
     let mut cur = head.clone();
     let mut in_cur = 0;
@@ -286,8 +333,7 @@ pub fn insert_statements(
                 .map_err(|e| format!("column {}: {e}", st.columns[i].0))?;
         }
         r.push(')');
-        if in_cur > 0 && cur.len() + r.len() + tail.len() > MAX_STATEMENT_BYTES {
-            cur.push_str(&tail);
+        if in_cur > 0 && cur.len() + r.len() > MAX_STATEMENT_BYTES {
             out.push(std::mem::replace(&mut cur, head.clone()));
             in_cur = 0;
         }
@@ -298,7 +344,6 @@ pub fn insert_statements(
         in_cur += 1;
     }
     if in_cur > 0 {
-        cur.push_str(&tail);
         out.push(cur);
     }
     Ok(out)
