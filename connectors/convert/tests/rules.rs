@@ -411,6 +411,14 @@ fn triggers_split_per_event_with_new_old_rows() {
     );
     let agg = conv("CREATE TRIGGER dbo.tr2 ON dbo.U AFTER DELETE AS IF (SELECT COUNT(*) FROM deleted) > 1 RAISERROR('no', 16, 1)");
     assert!(flagged(&agg, "trg.aggregate"));
+    // EXISTS over the pseudo row is the plain condition on NEW (no subquery:
+    // seekdb evaluated NEW inside one with an earlier row's values).
+    let chk = conv("CREATE TRIGGER dbo.tr3 ON dbo.U AFTER INSERT AS IF EXISTS (SELECT 1 FROM inserted WHERE Id > 300) RAISERROR('bad', 16, 1)");
+    let c = &chk.converted.objects[0].create;
+    assert!(c.contains("IF (NEW.`Id` > 300) THEN"), "{c}");
+    assert!(!c.contains("EXISTS"), "{c}");
+    let none = conv("CREATE TRIGGER dbo.tr4 ON dbo.U AFTER INSERT AS IF EXISTS (SELECT 1 FROM deleted) RAISERROR('bad', 16, 1)");
+    assert!(none.converted.objects[0].create.contains("IF FALSE THEN"));
 }
 
 #[test]

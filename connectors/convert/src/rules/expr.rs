@@ -215,7 +215,10 @@ pub(crate) fn expr(cx: &mut Cx<'_>, e: &Expr) -> String {
             try_,
         } => super::funcs::cast(cx, x, ty, style.as_deref(), *try_),
         Expr::Subquery(q) => format!("({})", super::query::query(cx, q)),
-        Expr::Exists(q) => format!("EXISTS ({})", super::query::query(cx, q)),
+        Expr::Exists(q) => match exists_over_pseudo_row(cx, q) {
+            Some(cond) => cond,
+            None => format!("EXISTS ({})", super::query::query(cx, q)),
+        },
         Expr::InList(x, list, neg) => {
             let items: Vec<String> = list.iter().map(|i| expr(cx, i)).collect();
             format!(
@@ -249,6 +252,41 @@ pub(crate) fn expr(cx: &mut Cx<'_>, e: &Expr) -> String {
 }
 
 /// The trigger row a column reference reads, when it names a column of
+/// `EXISTS (SELECT … FROM inserted WHERE c)` in a row trigger is just `c` on
+/// the NEW row (FALSE when the event has no such row). Written as a plain
+/// condition because seekdb evaluates `NEW.x` inside a subquery of a trigger
+/// with an earlier row's values once the statement's plan is cached: the
+/// vital-sign check rejected a valid row after an invalid one.
+fn exists_over_pseudo_row(cx: &mut Cx<'_>, q: &Query) -> Option<String> {
+    if !q.ctes.is_empty() || !q.order_by.is_empty() || q.offset.is_some() || q.fetch.is_some() {
+        return None;
+    }
+    let SetExpr::Select(sel) = &q.body else {
+        return None;
+    };
+    if sel.from.len() != 1 || !sel.group_by.is_empty() || sel.having.is_some() || sel.top.is_some()
+    {
+        return None;
+    }
+    let TableRef::Table { name, .. } = &sel.from[0] else {
+        return None;
+    };
+    let row = super::query::pseudo_row(cx, name)?;
+    if row.is_none() {
+        return Some("FALSE".into());
+    }
+    let Some(w) = &sel.where_ else {
+        return Some("TRUE".into());
+    };
+    // Resolve the WHERE's columns against the pseudo table, as the subquery would.
+    let mut scope = Vec::new();
+    super::query::scope_entries(cx, &sel.from[0], &mut scope);
+    cx.scopes.push(scope);
+    let cond = expr(cx, w);
+    cx.scopes.pop();
+    Some(format!("({cond})"))
+}
+
 /// `inserted`/`deleted`: `Some(Some("NEW"))`, `Some(None)` for an empty one.
 fn pseudo_of(cx: &Cx<'_>, parts: &[String]) -> Option<Option<&'static str>> {
     let col = parts.last()?;
