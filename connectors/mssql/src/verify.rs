@@ -12,7 +12,7 @@
 use futures_util::TryStreamExt;
 use sluice_engine::error::{Error as EngineError, Result};
 use sluice_engine::event::TableRef;
-use sluice_engine::schema::{SourceType, Table};
+use sluice_engine::schema::{SourceType, Table, UserTypeKind};
 use sluice_engine::value::Value;
 use sluice_engine::verify::canonical::row_hash;
 use sluice_engine::verify::{CanonKind, ChunkDigest, ColumnSpec, KeyRange, TableSpec, VerifySide};
@@ -111,12 +111,45 @@ impl MssqlVerifySide {
             .await
             .map_err(engine_err)?
             .ok_or_else(|| EngineError::Invalid(format!("table {schema}.{name} not found")))?;
-        let cols: Vec<_> = t.columns.iter().filter(|c| c.computed.is_none()).collect();
+        // Alias types (`CREATE TYPE ut_Amount FROM decimal(18,2)`) compare as their base type.
+        let aliases: Vec<(String, SourceType)> = crate::catalog::read_user_types(&mut self.client)
+            .await
+            .map_err(engine_err)?
+            .into_iter()
+            .filter_map(|u| match u.kind {
+                UserTypeKind::Alias { base, .. } => Some((u.name.name.to_lowercase(), base)),
+                _ => None,
+            })
+            .collect();
+        let base_of = |ty: Option<&SourceType>| -> Option<SourceType> {
+            let ty = ty?;
+            match &ty.schema {
+                Some(_) => aliases
+                    .iter()
+                    .find(|(n, _)| *n == ty.name.to_lowercase())
+                    .map(|(_, b)| b.clone()),
+                None => Some(ty.clone()),
+            }
+        };
+        // sql_variant holds a different type per row and has no single
+        // canonical form; it is left out of the comparison (and reported).
+        let cols: Vec<_> = t
+            .columns
+            .iter()
+            .filter(|c| c.computed.is_none())
+            .filter(|c| {
+                let variant = c.data_type.as_ref().is_some_and(|d| d.name == "sql_variant");
+                if variant {
+                    tracing::warn!(table = %t.name.name, column = %c.name, "sql_variant column not compared");
+                }
+                !variant
+            })
+            .collect();
         let columns = cols
             .iter()
             .map(|c| ColumnSpec {
                 name: c.name.clone(),
-                kind: kind_for(c.data_type.as_ref()),
+                kind: kind_for(base_of(c.data_type.as_ref()).as_ref()),
             })
             .collect();
         let key = t

@@ -14,6 +14,7 @@ CREATE TABLE [ref].[Code](
 	[ValidAt] [time](0) NULL DEFAULT (getdate()),
 	[UtcOn] [date] NULL DEFAULT (getutcdate()),
 	[Stamp] [datetime2](2) NULL DEFAULT (sysutcdatetime()),
+	[Currency] [char](3) NOT NULL DEFAULT (CAST(('CNY') AS nvarchar(3))),
 	CONSTRAINT [PK_Code] PRIMARY KEY ([CodeId]),
 	CONSTRAINT [UQ_Code_Code] UNIQUE ([Code])
 )

@@ -597,6 +597,24 @@ impl ExprCx<'_> {
                 return Ok("CURDATE()".into());
             }
         }
+        // CAST('CNY' AS nvarchar(3)) as a default (how a live catalog renders
+        // a plain string default): the literal itself when it fits, since
+        // OceanBase rejects CAST inside a column default (error 5023).
+        if let (Use::Default { .. }, Expr::Literal(Literal::String { value, .. }, _)) =
+            (self.usage, expr.unnested())
+        {
+            let t = ty.to_model();
+            let fits = match t.length {
+                Some(sluice_engine::schema::Length::N(n)) => {
+                    value.chars().count() as u64 <= n as u64
+                }
+                Some(_) => true,
+                None => value.chars().count() <= 1,
+            };
+            if fits && matches!(t.name.as_str(), "char" | "varchar" | "nchar" | "nvarchar") {
+                return self.convert(expr);
+            }
+        }
         let inner = self.convert(expr)?;
         if ty.name.name().eq_name("bit") {
             // T-SQL: any non-zero number becomes 1; NULL stays NULL.
