@@ -8,8 +8,15 @@ use clap::Parser;
 #[derive(Parser, Debug)]
 #[command(name = "sluice", version, about, long_about = None)]
 struct Cli {
-    /// Log filter (tracing syntax), e.g. `info` or `sluice_engine=debug`.
-    #[arg(long, global = true, env = "SLUICE_LOG", default_value = "warn")]
+    /// Log filter (tracing syntax), e.g. `info` or `sluice_engine=debug`. The TDS
+    /// driver's own log is off by default: its errors reach sluice as results
+    /// and are reported once, with context.
+    #[arg(
+        long,
+        global = true,
+        env = "SLUICE_LOG",
+        default_value = "warn,tiberius=off"
+    )]
     log: String,
     #[command(subcommand)]
     command: commands::Command,

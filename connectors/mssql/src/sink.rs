@@ -414,7 +414,23 @@ impl MssqlSink {
             return Ok(());
         }
         let c = self.client().await?;
-        exec_batch(c, "create sluice_apply_cursor", &cursor_ddl()).await?;
+        if let Err(e) = exec_batch(c, "create sluice_apply_cursor", &cursor_ddl()).await {
+            // Two sinks starting at once can both see the table absent; the
+            // loser's CREATE fails (SQL Server 2714; Babelfish reports a
+            // duplicate in its type catalog). Fine if the table now exists.
+            let exists = catalog::query(
+                c,
+                "check sluice_apply_cursor",
+                &format!("SELECT OBJECT_ID(N'dbo.{CURSOR_TABLE}', N'U')"),
+            )
+            .await
+            .ok()
+            .and_then(|r| r.first().map(|r| !r[0].is_null()))
+            .unwrap_or(false);
+            if !exists {
+                return Err(e);
+            }
+        }
         let rows = catalog::query(
             c,
             "check CDC state",
