@@ -11,6 +11,9 @@ pub type MssqlClient = tiberius::Client<Compat<TcpStream>>;
 
 /// Connects, following one server redirect (Azure SQL gateway routing).
 pub async fn connect(cfg: &MssqlConfig) -> Result<MssqlClient> {
+    // Both drivers in one process bring two rustls crypto providers; pick one
+    // explicitly or rustls panics at the first handshake (idempotent).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut tc = cfg.tiberius_config()?;
     let fail = |e: tiberius::error::Error| {
         let (_, retryable) = classify(&e);

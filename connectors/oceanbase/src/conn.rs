@@ -68,8 +68,19 @@ async fn try_connect(cfg: &OceanBaseConfig, ssl: Option<SslOpts>) -> Result<Conn
     }
 }
 
+/// Selects rustls's crypto provider for the process, once.
+///
+/// The MySQL and TDS drivers both use rustls 0.23 but enable different
+/// providers (ring, aws-lc-rs); with both compiled in, rustls refuses to
+/// guess and panics at the first TLS handshake. Installing one explicitly is
+/// idempotent: whoever installs first wins, the rest is a no-op.
+pub fn ensure_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Connects as `cfg.tls` says and prepares the session.
 pub async fn connect(cfg: &OceanBaseConfig) -> Result<Connected, ConnectError> {
+    ensure_crypto_provider();
     let (mut conn, encrypted) = match &cfg.tls {
         TlsMode::Disable => (try_connect(cfg, None).await?, false),
         TlsMode::Prefer => {

@@ -20,6 +20,7 @@ use super::decode::{kind, HEADER_LEN};
 
 /// Opens a connection, mapping failures to retryable source errors.
 pub async fn connect(url: &str) -> Result<Conn> {
+    crate::conn::ensure_crypto_provider();
     let opts =
         Opts::from_url(url).map_err(|e| Error::Invalid(format!("binlog source url: {e}")))?;
     Conn::new(opts)
