@@ -3,13 +3,14 @@
 //! SIGKILL at random points while writes continue; then every table is
 //! compared row by row: nothing lost, nothing applied twice.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use mysql_async::prelude::Queryable;
 use sluice_engine::verify::{verify_table, VerifyOptions};
 use sluice_oceanbase::verify::{spec_from_catalog, MySqlVerifySide, Role};
 use sluice_testkit::{MariaDb, SeekDb};
+use sluice_tests::{binlog_worker, kill_repeatedly, Rng, WorkerSink};
 
 const TABLES: &[&str] = &[
     "CREATE TABLE patients (id BIGINT PRIMARY KEY, mrn CHAR(10), name VARCHAR(60), born DATE, \
@@ -18,41 +19,6 @@ const TABLES: &[&str] = &[
      at_time TIME(3), code VARBINARY(8), qty SMALLINT UNSIGNED)",
     "CREATE TABLE audit (who VARCHAR(20), what VARCHAR(40))",
 ];
-
-fn worker(
-    target: &str,
-    maria: &str,
-    log: &std::path::Path,
-    file: &str,
-    pos: u64,
-    idle: Option<u64>,
-) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_binlog_worker"));
-    c.args([
-        "oceanbase",
-        target,
-        maria,
-        log.to_str().unwrap(),
-        file,
-        &pos.to_string(),
-    ]);
-    if let Some(i) = idle {
-        c.arg(i.to_string());
-    }
-    c.stdout(Stdio::null());
-    c
-}
-
-/// A small deterministic generator (xorshift), so a failure replays exactly.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
 
 fn statement(r: &mut Rng, tx: u64) -> String {
     let id = r.next() % 300;
@@ -111,24 +77,20 @@ async fn binlog_to_seekdb_survives_kill_9_with_nothing_lost_or_doubled() {
         }
     });
 
-    let mut kills = 0;
-    for round in 0..4u64 {
-        let mut child = worker(&target.url, &maria_url, log.path(), &file, pos, None)
-            .spawn()
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(600 + (round * 431) % 900)).await;
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap(); // SIGKILL
-            kills += 1;
-        }
-        child.wait().unwrap();
-    }
+    let worker = |idle: Option<u64>| {
+        binlog_worker(
+            env!("CARGO_BIN_EXE_binlog_worker"),
+            WorkerSink::OceanBase(&target.url),
+            &maria_url,
+            log.path(),
+            (&file, pos),
+            idle,
+        )
+    };
+    let kills = kill_repeatedly(|| worker(None), 4).await;
     writer.await.unwrap();
     assert!(kills >= 3, "the worker was killed mid-run");
-    let out = worker(&target.url, &maria_url, log.path(), &file, pos, Some(3))
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let out = worker(Some(3)).stderr(Stdio::piped()).output().unwrap();
     assert!(
         out.status.success(),
         "final run: {}",

@@ -4,7 +4,7 @@
 //! while writes continue, then a row-by-row comparison: nothing lost,
 //! nothing duplicated.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use mysql_async::prelude::Queryable;
@@ -15,30 +15,7 @@ use sluice_mssql::verify::{MssqlVerifySide, Role as MsRole};
 use sluice_mssql::MssqlConfig;
 use sluice_oceanbase::verify::{spec_from_catalog, MySqlVerifySide, Role};
 use sluice_testkit::{Babelfish, MariaDb};
-
-fn worker(
-    maria: &str,
-    ado: &str,
-    log: &std::path::Path,
-    file: &str,
-    pos: u64,
-    idle: Option<u64>,
-) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_binlog_worker"));
-    c.args([
-        "mssql",
-        ado,
-        maria,
-        log.to_str().unwrap(),
-        file,
-        &pos.to_string(),
-    ]);
-    if let Some(i) = idle {
-        c.arg(i.to_string());
-    }
-    c.stdout(Stdio::null());
-    c
-}
+use sluice_tests::{binlog_worker, kill_repeatedly, Rng, WorkerSink};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reverse_sync_survives_kill_9_with_nothing_lost_or_doubled() {
@@ -90,13 +67,8 @@ async fn reverse_sync_survives_kill_9_with_nothing_lost_or_doubled() {
     let writer_url = maria_url.clone();
     let writer = tokio::spawn(async move {
         let mut w = mysql_async::Conn::from_url(writer_url).await.unwrap();
-        let mut seed = 0x9e3779b97f4a7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = Rng(0x9e3779b97f4a7c15);
+        let mut next = || rng.next();
         for tx in 0..240u64 {
             let mut stmts = Vec::new();
             for _ in 0..(1 + next() % 4) {
@@ -120,26 +92,22 @@ async fn reverse_sync_survives_kill_9_with_nothing_lost_or_doubled() {
     });
 
     // Kill the pipeline process at random points while the writes go on.
-    let mut kills = 0;
-    for round in 0..4u64 {
-        let mut child = worker(&maria_url, &ado, log.path(), &file, pos, None)
-            .spawn()
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(700 + (round * 577) % 900)).await;
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap(); // SIGKILL
-            kills += 1;
-        }
-        child.wait().unwrap();
-    }
+    let worker = |idle: Option<u64>| {
+        binlog_worker(
+            env!("CARGO_BIN_EXE_binlog_worker"),
+            WorkerSink::Mssql(&ado),
+            &maria_url,
+            log.path(),
+            (&file, pos),
+            idle,
+        )
+    };
+    let kills = kill_repeatedly(|| worker(None), 4).await;
     writer.await.unwrap();
     assert!(kills >= 3, "the worker was killed mid-run");
 
     // A last run that drains to zero lag and stops.
-    let out = worker(&maria_url, &ado, log.path(), &file, pos, Some(3))
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let out = worker(Some(3)).stderr(Stdio::piped()).output().unwrap();
     assert!(
         out.status.success(),
         "final run: {}",
