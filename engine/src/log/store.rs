@@ -115,15 +115,36 @@ impl EventLog {
     /// Opens (or creates) the log stored in directory `dir`.
     pub fn open(dir: impl AsRef<Path>, options: LogOptions) -> Result<Self> {
         let path = dir.as_ref().to_path_buf();
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(&path)
             .cache_capacity(options.cache_bytes)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(|e| Error::Storage {
-                path: path.display().to_string(),
-                source: e,
-            })?;
+            .mode(sled::Mode::HighThroughput);
+        // sled releases its file lock a moment after the previous owner drops
+        // the database (its flusher thread exits asynchronously): wait briefly
+        // for a process that just stopped, then say who holds it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let db = loop {
+            match config.open() {
+                Ok(db) => break db,
+                // sled reports the lock as an `Other` IO error with this text.
+                Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(Error::Invalid(format!(
+                            "event log at {} is in use by another sluice process (a running sync?); \
+                             stop it or use its status command",
+                            path.display()
+                        )));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => {
+                    return Err(Error::Storage {
+                        path: path.display().to_string(),
+                        source: e,
+                    })
+                }
+            }
+        };
         let log = EventLog {
             db,
             path,
@@ -516,6 +537,17 @@ mod tests {
         assert_eq!(all[3].tx, txs[3]);
         assert_eq!(log.read_from(4, 1, usize::MAX).unwrap()[0].seq, 4);
         assert!(log.read_from(6, 10, usize::MAX).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_log_held_by_another_opener_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = open(&dir);
+        let err = match EventLog::open(dir.path(), LogOptions::default()) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("opened a log that is in use"),
+        };
+        assert!(err.contains("in use by another sluice process"), "{err}");
     }
 
     #[test]
