@@ -11,20 +11,30 @@ use sluice_testkit::{Babelfish, SeekDb};
 
 const ROWS: i64 = 30_000;
 
+/// Drops and creates a scratch database on Babelfish. Retried: Babelfish fails
+/// concurrent CREATE DATABASE with "tuple concurrently updated".
+async fn fresh_db(cfg: &MssqlConfig, db: &str) {
+    for attempt in 0..10 {
+        let mut c = sluice_mssql::connect(cfg).await.unwrap();
+        let r = exec_batch(
+            &mut c,
+            "recreate",
+            &format!("IF DB_ID('{db}') IS NOT NULL DROP DATABASE {db}; CREATE DATABASE {db}"),
+        )
+        .await;
+        match r {
+            Ok(()) => return,
+            Err(e) if attempt < 9 && e.to_string().contains("concurrently") => {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await
+            }
+            Err(e) => panic!("creating {db}: {e}"),
+        }
+    }
+}
+
 async fn make_source(bf: &Babelfish, db: &str) {
     let cfg = MssqlConfig::from_ado(bf.ado_url()).unwrap();
-    let mut c = sluice_mssql::connect(&cfg).await.unwrap();
-    exec_batch(
-        &mut c,
-        "drop",
-        &format!("IF DB_ID('{db}') IS NOT NULL DROP DATABASE {db}"),
-    )
-    .await
-    .unwrap();
-    exec_batch(&mut c, "create", &format!("CREATE DATABASE {db}"))
-        .await
-        .unwrap();
-    drop(c);
+    fresh_db(&cfg, db).await;
     let mut c = sluice_mssql::connect(&cfg.with_database(db)).await.unwrap();
     exec_batch(
         &mut c,
@@ -309,18 +319,7 @@ async fn a_stricter_target_key_stops_the_load_instead_of_merging_rows() {
     };
     let src_db = format!("strict{}", std::process::id());
     let cfg = MssqlConfig::from_ado(bf.ado_url()).unwrap();
-    let mut c = sluice_mssql::connect(&cfg).await.unwrap();
-    exec_batch(
-        &mut c,
-        "drop",
-        &format!("IF DB_ID('{src_db}') IS NOT NULL DROP DATABASE {src_db}"),
-    )
-    .await
-    .unwrap();
-    exec_batch(&mut c, "create", &format!("CREATE DATABASE {src_db}"))
-        .await
-        .unwrap();
-    drop(c);
+    fresh_db(&cfg, &src_db).await;
     let mut c = sluice_mssql::connect(&cfg.with_database(&src_db))
         .await
         .unwrap();
