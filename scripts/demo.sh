@@ -109,10 +109,10 @@ if ! python3 -c 'import pytds' 2>/dev/null; then
   run pip install python-tds
 fi
 
-say "loading the hospital sample into Babelfish database $SRC_DB (01..03 + 05)"
+say "loading the hospital sample into Babelfish database $SRC_DB (examples/hospital 01..03, then examples/hospital-data)"
 SRC_URL="$URL" SRC_DB="$SRC_DB" TABLES_FILE="$OUT/source-tables.txt" python3 - examples/hospital/01_database_and_types.sql \
   examples/hospital/02_tables.sql examples/hospital/03_indexes_constraints.sql \
-  examples/hospital/05_sample_data.sql <<'PY'
+  examples/hospital-data/sample_data.sql <<'PY'
 import os, re, sys, time, pytds
 
 url = dict(kv.split('=', 1) for kv in os.environ['SRC_URL'].split(';') if '=' in kv)

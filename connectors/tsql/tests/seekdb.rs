@@ -10,9 +10,16 @@ use sluice_tsql::dialect::oceanbase::ConvertOptions;
 use std::path::Path;
 
 async fn conn(url: &str) -> mysql_async::Conn {
-    mysql_async::Conn::from_url(url)
+    use mysql_async::prelude::Queryable;
+    let mut c = mysql_async::Conn::from_url(url)
         .await
-        .expect("connect to seekdb")
+        .expect("connect to seekdb");
+    // seekdb's default statement timeout is 10 s; the tests of this file share
+    // one server and CI's 2 cores, where a DDL batch can take longer.
+    c.query_drop("SET ob_query_timeout = 120000000")
+        .await
+        .expect("set ob_query_timeout");
+    c
 }
 
 /// Runs statements in order; panics naming the first that fails.
