@@ -93,7 +93,19 @@ pub async fn copy_all(
         total_rows += rows;
         let name = st.table.to_string();
         already += state.rows_done(&name)?;
-        let chunks = plan_chunks(&mut client, &st, rows, a.chunk_rows).await?;
+        // The plan is made once per migration and kept: chunk ids are what the
+        // checkpoints name, so a resumed run must cut the table the same way
+        // even though the live source has changed since.
+        let plan_key = format!("plan:{name}");
+        let chunks: Vec<Chunk> = match state.meta(&plan_key)? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| format!("stored chunk plan of {name} is unreadable: {e}"))?,
+            None => {
+                let chunks = plan_chunks(&mut client, &st, rows, a.chunk_rows).await?;
+                state.put_meta(&plan_key, &serde_json::to_string(&chunks)?)?;
+                chunks
+            }
+        };
         let n = chunks.len();
         for chunk in chunks {
             if state.is_done(&name, chunk.id)?.is_none() {
