@@ -60,6 +60,10 @@ fn edge_cases_with_default_options() {
         assert!(ddl.contains(want), "{want} in {ddl}");
     }
     assert!(has(code, "IDX-UNIQUE-NULLS"), "UNIQUE on nullable Code");
+    // A unique index filtered on a column outside its key stays non-unique:
+    // as a plain unique index it would reject rows the source accepts.
+    assert!(has(code, "IDX-FILTER-UNIQUE"), "{:?}", code.findings);
+    assert!(!ddl.contains("UNIQUE KEY `UX_Code_Currency`"), "{ddl}");
     assert_eq!(
         code.target.as_deref(),
         Some("`dbo_ref`.`Code`"),

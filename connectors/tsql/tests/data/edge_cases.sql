@@ -19,6 +19,9 @@ CREATE TABLE [ref].[Code](
 	CONSTRAINT [UQ_Code_Code] UNIQUE ([Code])
 )
 GO
+-- Filtered on a column outside the key: not the same as a plain unique index.
+CREATE UNIQUE NONCLUSTERED INDEX [UX_Code_Currency] ON [ref].[Code] ([Currency]) WHERE ([Code] IS NOT NULL)
+GO
 CREATE TABLE [ref].[code_alias]([Id] int NOT NULL PRIMARY KEY, [X] int NULL)
 GO
 CREATE TABLE [dbo].[ref_code]([Id] int NOT NULL PRIMARY KEY)

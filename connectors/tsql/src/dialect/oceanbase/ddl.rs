@@ -949,9 +949,13 @@ fn index_line(
         );
     }
     if let Some(f) = &ix.filter {
+        // `WHERE k IS NOT NULL` over key columns only: MySQL's unique index
+        // already ignores rows with a NULL key, so it is the same constraint.
+        // A condition on any other column is not.
+        let key_names: Vec<String> = ix.columns.iter().map(|c| c.name.to_lowercase()).collect();
         let not_null_on_keys = parse_expression(f)
             .ok()
-            .is_some_and(|e| only_is_not_null(&e));
+            .is_some_and(|e| only_is_not_null(&e, &key_names));
         if unique && not_null_on_keys {
             r.add_at(
                 "IDX-FILTER-NOT-NULL",
@@ -1013,20 +1017,22 @@ fn index_line(
 }
 
 /// `a IS NOT NULL [AND b IS NOT NULL ...]`
-fn only_is_not_null(e: &crate::ast::Expr) -> bool {
+fn only_is_not_null(e: &crate::ast::Expr, keys: &[String]) -> bool {
     use crate::ast::{BinaryOp, Expr};
     match e.unnested() {
         Expr::IsNull {
             negated: true,
             expr,
             ..
-        } => expr.as_column().is_some(),
+        } => expr
+            .as_column()
+            .is_some_and(|c| keys.contains(&c.value.to_lowercase())),
         Expr::Binary {
             left,
             op: BinaryOp::And,
             right,
             ..
-        } => only_is_not_null(left) && only_is_not_null(right),
+        } => only_is_not_null(left, keys) && only_is_not_null(right, keys),
         _ => false,
     }
 }
