@@ -31,14 +31,14 @@ pub struct GroupCommitter {
 
 struct CommitterThread {
     handle: Option<JoinHandle<()>>,
-    stop: Sender<Request>,
+    /// Keeps the channel open until the last handle is gone.
+    sender: Option<Sender<Request>>,
 }
 
 impl Drop for CommitterThread {
     fn drop(&mut self) {
         // Closing the last sender ends the loop; wait so nothing queued is abandoned.
-        let (dead, _) = channel::bounded(0);
-        let _ = std::mem::replace(&mut self.stop, dead);
+        drop(self.sender.take());
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
@@ -57,7 +57,7 @@ impl GroupCommitter {
             tx: tx.clone(),
             _thread: Arc::new(CommitterThread {
                 handle: Some(handle),
-                stop: tx,
+                sender: Some(tx),
             }),
         }
     }
@@ -106,5 +106,47 @@ fn commit_loop(log: Arc<EventLog>, rx: Receiver<Request>, max_group: usize) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::LogOptions;
+    use crate::testing::sample_transaction;
+
+    #[test]
+    fn concurrent_appenders_get_disjoint_dense_ranges() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = Arc::new(EventLog::open(dir.path(), LogOptions::default()).unwrap());
+        let committer = GroupCommitter::start(log.clone(), 64);
+        let mut ranges: Vec<RangeInclusive<u64>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4u64)
+                .map(|t| {
+                    let c = committer.clone();
+                    s.spawn(move || {
+                        (0..25u64)
+                            .map(|i| {
+                                c.append(vec![sample_transaction(t * 100 + i, 1); 3])
+                                    .unwrap()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        drop(committer); // joins the committer thread
+        ranges.sort_by_key(|r| *r.start());
+        let mut next = 1;
+        for r in &ranges {
+            assert_eq!((*r.start(), *r.end()), (next, next + 2), "{ranges:?}");
+            next += 3;
+        }
+        assert_eq!(log.checkpoint().unwrap().last_seq, 300);
+        assert_eq!(log.read_from(1, 1000, usize::MAX).unwrap().len(), 300);
     }
 }

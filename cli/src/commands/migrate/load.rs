@@ -158,7 +158,7 @@ pub async fn copy_all(
                 sluice_oceanbase::conn::connect(&sluice_oceanbase::OceanBaseConfig::new(&target))
                     .await
                     .map_err(|e| format!("connecting to the target: {e}"))?;
-            let mut done: Vec<(String, u32, u64)> = Vec::new();
+            let mut copied = 0u64;
             loop {
                 let Some(job) = jobs.lock().await.pop_front() else {
                     break;
@@ -184,16 +184,16 @@ pub async fn copy_all(
                 )
                 .await
                 .map_err(|e| format!("copying {} chunk {}: {e}", st.table, job.chunk.id))?;
-                done.push((st.table.to_string(), job.chunk.id, rows));
+                copied += rows;
             }
-            Ok::<_, BoxError>(done)
+            Ok::<_, BoxError>(copied)
         }));
     }
     let mut copied = 0;
     let mut first_error = None;
     for w in workers {
         match w.await? {
-            Ok(done) => copied += done.iter().map(|d| d.2).sum::<u64>(),
+            Ok(rows) => copied += rows,
             Err(e) => {
                 first_error.get_or_insert(e);
             }
