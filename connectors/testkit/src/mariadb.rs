@@ -74,9 +74,14 @@ impl MariaDb {
         for _ in 0..3 {
             let dir = make_dir("mariadb")?;
             let data = dir.join("data");
+            // A private tmpdir: bootstraps running at once in the shared /tmp
+            // collided on their temporary tables ("Unknown table 'mysql.tmp_user_sys'").
+            let tmp = dir.join("tmp");
+            std::fs::create_dir_all(&tmp).map_err(|e| Error::setup(SERVER, "create tmpdir", e))?;
             let mut init = Command::new(&install_db);
             init.arg("--no-defaults")
                 .arg(format!("--datadir={}", data.display()))
+                .arg(format!("--tmpdir={}", tmp.display()))
                 .arg("--auth-root-authentication-method=normal")
                 .arg("--skip-test-db");
             if root {
@@ -106,6 +111,7 @@ impl MariaDb {
             let mut args = vec![
                 "--no-defaults".to_string(),
                 format!("--datadir={}", data.display()),
+                format!("--tmpdir={}", tmp.display()),
                 format!("--port={port}"),
                 "--bind-address=127.0.0.1".into(),
                 format!("--socket={}", dir.join("mysqld.sock").display()),
