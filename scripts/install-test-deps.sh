@@ -4,6 +4,7 @@
 #   mariadb-server, mariadb-client   MariaDB with a ROW binlog (stand-in for OceanBase's binlog service)
 #   pylibseekdb (PyPI)               seekdb: the OceanBase 4.3.5 kernel, MySQL mode
 #   Babelfish kit runtime packages   what ../shared/babelfish/up.sh needs (it also checks itself)
+#   chromium, fonts-dejavu-core      headless Chromium renders the status page in its test
 #
 # Idempotent: installs only what is missing. Does not start or enable any system service:
 # the tests start their own servers on free ports in temp dirs.
@@ -16,7 +17,8 @@ die() { say "ERROR: $*"; exit 1; }
 command -v apt-get >/dev/null || die "apt-get not found: this script supports Debian only"
 
 APT_PKGS="mariadb-server mariadb-client python3 python3-pip ca-certificates \
-  libicu72 libxml2 libossp-uuid16 libssl3 libreadline8 zlib1g libstdc++6 zstd openssl util-linux passwd"
+  libicu72 libxml2 libossp-uuid16 libssl3 libreadline8 zlib1g libstdc++6 zstd openssl util-linux passwd \
+  chromium fonts-dejavu-core"
 missing=
 for p in $APT_PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -39,6 +41,7 @@ if [ -n "$missing" ]; then
 else
   say "Debian packages present"
 fi
+command -v chromium >/dev/null || die "chromium missing after installing it"
 for prog in mariadbd mariadb-install-db mariadb; do
   command -v "$prog" >/dev/null || [ -x "/usr/sbin/$prog" ] || die "$prog missing after installing mariadb-server"
 done

@@ -2,6 +2,10 @@
 //! engine and connector crates; each subcommand lives in its own module.
 
 mod commands;
+mod config;
+// The status page, /metrics and `sluice status` rendering; wired by the commands.
+#[allow(dead_code, unused_imports)]
+mod observe;
 
 use clap::Parser;
 
@@ -18,16 +22,28 @@ struct Cli {
         default_value = "warn,tiberius=off"
     )]
     log: String,
+    /// Write logs as JSON lines (one object per event, with timestamp, level,
+    /// target and fields) instead of text, for log shippers.
+    #[arg(long, global = true, env = "SLUICE_LOG_JSON", value_parser = clap::builder::BoolishValueParser::new())]
+    log_json: bool,
     #[command(subcommand)]
     command: commands::Command,
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(&cli.log))
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::new(&cli.log);
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cli.log_json {
+        logs.json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        logs.init();
+    }
     match commands::run(cli.command) {
         Ok(code) => code,
         Err(e) => {

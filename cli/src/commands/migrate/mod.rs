@@ -12,6 +12,7 @@
 //! 5. create the foreign keys.
 
 mod load;
+pub mod mysql;
 mod schema;
 
 use std::path::PathBuf;
@@ -30,11 +31,21 @@ use super::CmdResult;
 pub struct MigrateArgs {
     /// Source SQL Server as an ADO.NET connection string
     /// (`server=tcp:host,1433;database=his;user=…;password=…;TrustServerCertificate=true`).
-    #[arg(long, env = "SLUICE_SOURCE")]
+    #[arg(long, env = "SLUICE_SOURCE", default_value = "")]
     pub source: String,
     /// Target OceanBase (MySQL mode): `mysql://user[:password]@host:port`.
-    #[arg(long, env = "SLUICE_TARGET")]
+    #[arg(long, env = "SLUICE_TARGET", default_value = "")]
     pub target: String,
+    /// Take everything from a migration file (`sluice init`), and continue
+    /// into `sync` once the load is done.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// With --config: stop after the load instead of continuing into sync.
+    #[arg(long)]
+    pub no_sync: bool,
+    /// Table filter of the migration file (set with --config).
+    #[arg(skip)]
+    pub filter: Option<crate::config::TableFilter>,
     /// Main target database (default: the source database's name).
     #[arg(long)]
     pub database: Option<String>,
@@ -62,7 +73,124 @@ pub fn run(a: MigrateArgs) -> CmdResult {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if let Some(path) = a.config.clone() {
+        return rt.block_on(run_config(a, path));
+    }
+    if a.source.is_empty() || a.target.is_empty() {
+        return Err("name --source and --target, or a migration file with --config".into());
+    }
     rt.block_on(run_async(a))
+}
+
+fn blank_args() -> MigrateArgs {
+    MigrateArgs {
+        source: String::new(),
+        target: String::new(),
+        config: None,
+        no_sync: true,
+        filter: None,
+        database: None,
+        state: PathBuf::new(),
+        schema_only: false,
+        tables: Vec::new(),
+        parallel: 1,
+        chunk_rows: 1,
+        page_rows: 1,
+    }
+}
+
+/// `migrate --config`: the load as a journey phase, then straight into sync.
+async fn run_config(mut a: MigrateArgs, path: PathBuf) -> CmdResult {
+    use crate::commands::journey::{
+        lock::RunLock,
+        run::Endpoints,
+        state::{JourneyState, Phase},
+    };
+    use crate::config::EndpointKind;
+    let cfg = crate::config::MigrationConfig::load(&path)?;
+    let eps = Endpoints::new(&cfg);
+    let dir = eps.state_dir.clone();
+    let no_sync = a.no_sync;
+    {
+        let _lock = RunLock::acquire(&dir, "migrate")?;
+        let mut j = JourneyState::load(&dir)?;
+        match j.phase {
+            Phase::New | Phase::Loading => {
+                if j.phase == Phase::New {
+                    j.phase = Phase::Loading;
+                    j.record(&dir, "migrate:start", "schema and full load")?;
+                }
+                let started = Instant::now();
+                let forward_start = match cfg.source_kind() {
+                    EndpointKind::Mssql => {
+                        a.source = cfg.source.ado("source")?;
+                        a.target = cfg.target.mysql_url("target")?;
+                        a.database = Some(cfg.target.database.clone());
+                        a.state = dir.clone();
+                        a.parallel = cfg.load.parallel;
+                        a.chunk_rows = cfg.load.chunk_rows;
+                        a.page_rows = cfg.load.page_rows;
+                        a.filter = Some(cfg.tables.clone());
+                        let schema_only = a.schema_only;
+                        run_async(std::mem::replace(&mut a, blank_args())).await?;
+                        if schema_only {
+                            return Ok(ExitCode::SUCCESS);
+                        }
+                        let state = ChunkCheckpoints::open(dir.join("load"))?;
+                        match state.meta("low_watermark")? {
+                            Some(lsn) if lsn != "none" => {
+                                let l = sluice_mssql::cdc::Lsn::parse(&lsn).ok_or_else(|| {
+                                    format!("stored low watermark {lsn:?} is not an LSN")
+                                })?;
+                                Some(sluice_engine::position::SourcePosition::Mssql(
+                                    sluice_mssql::cdc::assemble::end_of(l),
+                                ))
+                            }
+                            _ => None,
+                        }
+                    }
+                    EndpointKind::Mysql => {
+                        let state = std::sync::Arc::new(ChunkCheckpoints::open(dir.join("load"))?);
+                        let copied = mysql::migrate(&cfg, state.clone(), a.schema_only).await?;
+                        if a.schema_only {
+                            return Ok(ExitCode::SUCCESS);
+                        }
+                        println!(
+                            "migrated: {copied} rows copied by this run, in {:.1} s",
+                            started.elapsed().as_secs_f64()
+                        );
+                        match state.meta(mysql::LOW_WATERMARK)? {
+                            Some(json) => Some(sluice_engine::position::SourcePosition::Binlog(
+                                serde_json::from_str(&json)?,
+                            )),
+                            None => None,
+                        }
+                    }
+                };
+                let Some(start) = forward_start else {
+                    j.record(
+                        &dir,
+                        "migrate:loaded",
+                        "snapshot only: no change capture on the source",
+                    )?;
+                    return Err("the load is done, but change capture was not enabled on the source when it started, so changes made since are not captured: enable CDC and migrate again into a fresh state folder".into());
+                };
+                j.forward_start = Some(start.clone());
+                j.phase = Phase::Syncing;
+                j.record(
+                    &dir,
+                    "migrate:loaded",
+                    format!("forward sync starts at {start}"),
+                )?;
+            }
+            other => eprintln!("the load is already done (phase {other}); continuing"),
+        }
+    }
+    if no_sync {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let _lock = RunLock::acquire(&dir, "sync")?;
+    crate::commands::journey::sync::sync(&eps).await
 }
 
 async fn run_async(a: MigrateArgs) -> CmdResult {
@@ -81,8 +209,10 @@ async fn run_async(a: MigrateArgs) -> CmdResult {
         .map_err(|e| format!("cannot create state folder {}: {e}", a.state.display()))?;
     let state = std::sync::Arc::new(ChunkCheckpoints::open(a.state.join("load"))?);
 
-    let wanted =
-        |name: &str| a.tables.is_empty() || a.tables.iter().any(|t| t.eq_ignore_ascii_case(name));
+    let wanted = |name: &str| {
+        (a.tables.is_empty() || a.tables.iter().any(|t| t.eq_ignore_ascii_case(name)))
+            && a.filter.as_ref().is_none_or(|f| f.wants(name))
+    };
     let plan = schema::TablePlan::build(&catalog, &conversion, &wanted)?;
     if plan.is_empty() {
         return Err("no tables to migrate (check --tables and the source database)".into());

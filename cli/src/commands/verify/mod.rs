@@ -27,11 +27,15 @@ pub struct VerifyArgs {
     /// Source (the truth): an ADO.NET string for SQL Server
     /// (`server=tcp:host,1433;database=his;user=…;password=…`) or a
     /// `mysql://user[:password]@host:port` URL (MySQL, MariaDB, OceanBase).
-    #[arg(long, env = "SLUICE_SOURCE")]
+    #[arg(long, env = "SLUICE_SOURCE", default_value = "")]
     pub source: String,
     /// Target URL: `mysql://user@host:port` (OceanBase MySQL mode).
-    #[arg(long, env = "SLUICE_TARGET")]
+    #[arg(long, env = "SLUICE_TARGET", default_value = "")]
     pub target: String,
+    /// Take source, target and databases from a migration file instead, and
+    /// record the result for `sluice cutover`'s preflight.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
     /// Database on the source (MySQL sources; SQL Server uses the connection's database).
     #[arg(long, default_value = "")]
     pub source_db: String,
@@ -66,11 +70,139 @@ pub struct VerifyArgs {
     pub apply_repair: bool,
 }
 
-pub fn run(a: VerifyArgs) -> CmdResult {
+pub fn run(mut a: VerifyArgs) -> CmdResult {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(run_async(a))
+    let Some(path) = a.config.clone() else {
+        if a.source.is_empty() || a.target.is_empty() {
+            return Err("name --source and --target, or a migration file with --config".into());
+        }
+        return rt.block_on(run_async(a)).map(|(code, _)| code);
+    };
+    let cfg = crate::config::MigrationConfig::load(&path)?;
+    fill_from_config(&mut a, &cfg)?;
+    if a.out.as_os_str() == "sluice-verify" {
+        a.out = cfg.state_dir().join("verify");
+    }
+    rt.block_on(async {
+        let fence = forward_fence(&cfg)?;
+        let (code, report) = run_async(a).await?;
+        record(&cfg, &report, fence)?;
+        Ok(code)
+    })
+}
+
+/// Source, target and databases from the migration file.
+fn fill_from_config(
+    a: &mut VerifyArgs,
+    cfg: &crate::config::MigrationConfig,
+) -> Result<(), BoxError> {
+    match cfg.source_kind() {
+        crate::config::EndpointKind::Mssql => a.source = cfg.source.ado("source")?,
+        crate::config::EndpointKind::Mysql => {
+            a.source = cfg.source.mysql_url("source")?;
+            a.source_db = cfg.source.database.clone();
+        }
+    }
+    a.target = cfg.target.mysql_url("target")?;
+    a.target_db = Some(cfg.target.database.clone());
+    a.parallel = cfg.load.parallel;
+    Ok(())
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The forward apply cursor before any row is read: changes after it are
+/// what a cutover's final verify must look at again.
+fn forward_fence(cfg: &crate::config::MigrationConfig) -> Result<Option<u64>, BoxError> {
+    use crate::commands::journey::{lock, state::JourneyState};
+    let dir = cfg.state_dir();
+    let j = JourneyState::load(&dir)?;
+    if lock::running(&dir).is_some() {
+        let Ok(text) = std::fs::read_to_string(dir.join("status.json")) else {
+            return Ok(None);
+        };
+        let r: crate::observe::StatusReport = serde_json::from_str(&text)?;
+        return Ok(r.apply_cursor_seq);
+    }
+    let log_dir = j.forward_log_dir(&dir);
+    if !log_dir.exists() {
+        return Ok(None);
+    }
+    let log = sluice_engine::log::EventLog::open(&log_dir, Default::default())?;
+    let name = j.forward_name(&cfg.migration.name);
+    Ok(log
+        .cursor_hints()?
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| c.seq))
+}
+
+fn record(
+    cfg: &crate::config::MigrationConfig,
+    report: &VerifyReport,
+    fence: Option<u64>,
+) -> Result<(), BoxError> {
+    let (clean, differing, failed) = report.table_counts();
+    let _ = clean;
+    let differences: u64 = report
+        .tables
+        .iter()
+        .filter_map(|t| t.outcome.as_ref())
+        .map(|o| {
+            let (m, e, c) = o.counts();
+            m + e + c
+        })
+        .sum();
+    crate::commands::journey::state::save_verify(
+        &cfg.state_dir(),
+        &crate::commands::journey::state::VerifyRecord {
+            at_unix: crate::commands::journey::state::now_unix(),
+            clean: differing == 0 && failed == 0,
+            tables: report.tables.len(),
+            differences,
+            forward_seq: fence,
+        },
+    )
+}
+
+/// The verify a cutover runs: `tables` (`schema.table`; `None` = all) into
+/// `<state>/<out>`. `Some(empty)` compares nothing and is clean.
+pub async fn verify_for_journey(
+    cfg: &crate::config::MigrationConfig,
+    tables: Option<Vec<String>>,
+    out: &str,
+) -> Result<VerifyReport, BoxError> {
+    if tables.as_ref().is_some_and(|t| t.is_empty()) {
+        return Ok(VerifyReport {
+            source: String::new(),
+            target: String::new(),
+            started_at: now_rfc3339(),
+            elapsed_ms: 0,
+            tables: Vec::new(),
+        });
+    }
+    let mut a = VerifyArgs {
+        source: String::new(),
+        target: String::new(),
+        config: None,
+        source_db: String::new(),
+        target_db: None,
+        tables: tables.unwrap_or_default(),
+        out: cfg.state_dir().join(out),
+        parallel: 4,
+        chunk_rows: 50_000,
+        leaf_rows: 2_000,
+        fanout: 16,
+        rows_only: false,
+        apply_repair: false,
+    };
+    fill_from_config(&mut a, cfg)?;
+    let fence = forward_fence(cfg)?;
+    let (_, report) = run_async(a).await?;
+    record(cfg, &report, fence)?;
+    Ok(report)
 }
 
 fn now_rfc3339() -> String {
@@ -83,7 +215,7 @@ fn now_rfc3339() -> String {
     format!("{date}T{:02}:{:02}:{:02}Z", t / 3600, t / 60 % 60, t % 60)
 }
 
-async fn run_async(a: VerifyArgs) -> CmdResult {
+async fn run_async(a: VerifyArgs) -> Result<(ExitCode, VerifyReport), BoxError> {
     let started = Instant::now();
     let started_at = now_rfc3339();
     let target_db = a.target_db.clone().unwrap_or_else(|| a.source_db.clone());
@@ -242,13 +374,14 @@ async fn run_async(a: VerifyArgs) -> CmdResult {
         );
     }
     let (_, differing, failed) = report.table_counts();
-    Ok(if failed > 0 {
+    let code = if failed > 0 {
         ExitCode::from(2)
     } else if differing > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    Ok((code, report))
 }
 
 fn write(path: &std::path::Path, text: &str) -> Result<(), String> {
