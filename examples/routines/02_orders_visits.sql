@@ -51,7 +51,7 @@ CREATE PROCEDURE [clin].[usp_Order_Create]
 AS
 BEGIN
 	SET NOCOUNT ON
-	DECLARE @lines TABLE (LineNo int IDENTITY(1,1), ItemCode varchar(20), Quantity decimal(9,2))
+	DECLARE @lines TABLE ([LineNo] int IDENTITY(1,1), ItemCode varchar(20), Quantity decimal(9,2))
 	DECLARE @rest nvarchar(1000), @item nvarchar(100), @pos int
 	SET @rest = @Items + N','
 	SET @pos = CHARINDEX(N',', @rest)
@@ -72,8 +72,8 @@ BEGIN
 	INSERT INTO clin.[Order] (VisitId, OrderedBy, OrderType, Priority)
 	VALUES (@VisitId, @OrderedBy, @OrderType, @Priority)
 	SET @OrderId = SCOPE_IDENTITY()
-	INSERT INTO clin.[Order Item] (OrderId, LineNo, ItemCode, Quantity)
-	SELECT @OrderId, LineNo, ItemCode, Quantity FROM @lines
+	INSERT INTO clin.[Order Item] (OrderId, [LineNo], ItemCode, Quantity)
+	SELECT @OrderId, [LineNo], ItemCode, Quantity FROM @lines
 	IF @@ERROR <> 0
 	BEGIN
 		ROLLBACK TRAN
@@ -115,8 +115,8 @@ CREATE PROCEDURE [clin].[usp_Order_AddItem]
 	@LineNo int OUTPUT
 AS
 SET NOCOUNT ON
-SELECT @LineNo = ISNULL(MAX(LineNo), 0) + 1 FROM clin.[Order Item] WHERE OrderId = @OrderId
-INSERT clin.[Order Item] (OrderId, LineNo, ItemCode, Quantity, Unit)
+SELECT @LineNo = ISNULL(MAX([LineNo]), 0) + 1 FROM clin.[Order Item] WHERE OrderId = @OrderId
+INSERT clin.[Order Item] (OrderId, [LineNo], ItemCode, Quantity, Unit)
 VALUES (@OrderId, @LineNo, UPPER(@ItemCode), @Quantity, N'EA')
 GO
 CREATE PROCEDURE [clin].[usp_Order_ListOpen]
@@ -196,7 +196,7 @@ GO
 CREATE VIEW [clin].[vw_OpenOrders]
 AS
 SELECT o.OrderId, o.VisitId, o.OrderType, o.Priority, o.Status,
-       COUNT(i.LineNo) AS Items,
+       COUNT(i.[LineNo]) AS Items,
        DATEDIFF(hour, o.OrderedAt, GETDATE()) AS AgeHours
   FROM clin.[Order] o
   LEFT JOIN clin.[Order Item] i ON i.OrderId = o.OrderId

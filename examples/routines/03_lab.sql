@@ -178,11 +178,11 @@ CREATE PROCEDURE [lab].[usp_Lab_CatalogSearch]
 AS
 BEGIN
 	SET NOCOUNT ON
-	DECLARE @sql nvarchar(1000)
+	DECLARE @sql nvarchar(1000), @pattern nvarchar(102)
 	SET @sql = N'SELECT TestCode, Name, SpecimenType, Price FROM lab.TestCatalog WHERE IsActive = 1 AND Name LIKE @t'
 	IF @SpecimenType IS NOT NULL SET @sql = @sql + N' AND SpecimenType = @st'
-	SET @sql = @sql + N' ORDER BY Name'
-	EXEC sp_executesql @sql, N'@t nvarchar(102), @st varchar(20)', @t = N'%' + @Term + N'%', @st = @SpecimenType
+	SET @sql = @sql + N' ORDER BY Name'; SET @pattern = N'%' + @Term + N'%'
+	EXEC sp_executesql @sql, N'@t nvarchar(102), @st varchar(20)', @t = @pattern, @st = @SpecimenType
 END
 GO
 CREATE PROCEDURE [lab].[usp_Lab_AbnormalCount]

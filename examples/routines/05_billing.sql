@@ -12,7 +12,7 @@ CREATE PROCEDURE [bill].[usp_Bill_CreateInvoice]
 AS
 BEGIN
 	SET NOCOUNT ON
-	SELECT ROW_NUMBER() OVER (ORDER BY o.OrderId, i.LineNo) AS LineNo,
+	SELECT ROW_NUMBER() OVER (ORDER BY o.OrderId, i.[LineNo]) AS [LineNo],
 	       i.ItemCode AS ServiceCode,
 	       i.Quantity,
 	       ISNULL(pl.Price, 0) AS UnitPrice
@@ -31,8 +31,8 @@ BEGIN
 	INSERT INTO bill.Invoice (InvoiceId, VisitId, PlanId, DueOn, Total)
 	VALUES (@InvoiceId, @VisitId, @PlanId, DATEADD(day, 30, CONVERT(date, GETDATE())), @Total)
 	IF @@ERROR <> 0 GOTO err
-	INSERT INTO bill.InvoiceLine (InvoiceId, LineNo, ServiceCode, Description, Quantity, UnitPrice)
-	SELECT @InvoiceId, LineNo, ServiceCode, N'Service ' + ServiceCode, Quantity, UnitPrice FROM #lines
+	INSERT INTO bill.InvoiceLine (InvoiceId, [LineNo], ServiceCode, Description, Quantity, UnitPrice)
+	SELECT @InvoiceId, [LineNo], ServiceCode, N'Service ' + ServiceCode, Quantity, UnitPrice FROM #lines
 	IF @@ERROR <> 0 GOTO err
 	COMMIT TRAN
 	RETURN 0
@@ -124,8 +124,8 @@ BEGIN
 	             + N' due ' + CONVERT(varchar(10), DueOn, 103) + N' total ' + CONVERT(varchar(20), Total)
 	  FROM bill.Invoice WHERE InvoiceId = @InvoiceId
 	DECLARE lines CURSOR LOCAL FORWARD_ONLY READ_ONLY FOR
-		SELECT CONVERT(varchar(5), LineNo) + N'. ' + Description + N' x' + CONVERT(varchar(12), Quantity)
-		  FROM bill.InvoiceLine WHERE InvoiceId = @InvoiceId ORDER BY LineNo
+		SELECT CONVERT(varchar(5), [LineNo]) + N'. ' + Description + N' x' + CONVERT(varchar(12), Quantity)
+		  FROM bill.InvoiceLine WHERE InvoiceId = @InvoiceId ORDER BY [LineNo]
 	OPEN lines
 	FETCH NEXT FROM lines INTO @line
 	WHILE @@FETCH_STATUS = 0
@@ -195,12 +195,12 @@ BEGIN
 	SET NOCOUNT ON
 	DECLARE @line smallint, @price smallmoney, @newTotal decimal(18,2)
 	DECLARE c CURSOR LOCAL FAST_FORWARD FOR
-		SELECT LineNo, UnitPrice FROM bill.InvoiceLine WHERE InvoiceId = @InvoiceId
+		SELECT [LineNo], UnitPrice FROM bill.InvoiceLine WHERE InvoiceId = @InvoiceId
 	OPEN c
 	FETCH NEXT FROM c INTO @line, @price
 	WHILE @@FETCH_STATUS = 0
 	BEGIN
-		UPDATE bill.InvoiceLine SET DiscountPct = @DiscountPct WHERE InvoiceId = @InvoiceId AND LineNo = @line
+		UPDATE bill.InvoiceLine SET DiscountPct = @DiscountPct WHERE InvoiceId = @InvoiceId AND [LineNo] = @line
 		FETCH NEXT FROM c INTO @line, @price
 	END
 	CLOSE c

@@ -1,5 +1,5 @@
--- Constructs sluice does not convert automatically: each object here must
--- come out flagged with the construct and its line, never silently wrong.
+-- Constructs flagged when the corpus was written: six now convert by structural rewrites
+-- (see README.md); the rest must come out flagged with the construct and line.
 USE [Hospital]
 GO
 CREATE PROCEDURE [dbo].[usp_Flag_MergePriceList]

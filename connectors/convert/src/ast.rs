@@ -266,7 +266,35 @@ pub enum TableRef {
         /// ON condition.
         on: Option<Expr>,
     },
-    /// `PIVOT`/`UNPIVOT` or other constructs kept only to be flagged.
+    /// `source PIVOT (agg(value) FOR column IN ([v1], [v2], ...)) AS alias`.
+    Pivot {
+        /// The pivoted input.
+        source: Box<TableRef>,
+        /// Aggregate function name (upper-case).
+        agg: String,
+        /// Aggregated value.
+        value: Expr,
+        /// The column whose values become columns.
+        column: String,
+        /// Those values, as written (unquoted).
+        values: Vec<String>,
+        /// Alias.
+        alias: String,
+    },
+    /// `source UNPIVOT (value FOR name IN (c1, c2, ...)) AS alias`.
+    Unpivot {
+        /// The input.
+        source: Box<TableRef>,
+        /// New value column.
+        value: String,
+        /// New name column.
+        name: String,
+        /// Columns turned into rows.
+        columns: Vec<String>,
+        /// Alias.
+        alias: String,
+    },
+    /// Constructs kept only to be flagged.
     Unsupported(String),
 }
 
@@ -337,6 +365,69 @@ pub struct Assignment {
     pub value: Expr,
 }
 
+/// `OUTPUT expr [AS a], ... [INTO target [(cols)]]` of INSERT/UPDATE/DELETE/MERGE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputClause {
+    /// The output list (`inserted.c`, `deleted.*`, expressions).
+    pub items: Vec<(Expr, Option<String>)>,
+    /// `INTO` table (or `@table variable`) and its column list.
+    pub into: Option<(Name, Vec<String>)>,
+}
+
+/// Which rows a `WHEN` clause of MERGE acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeWhen {
+    /// `WHEN MATCHED`.
+    Matched,
+    /// `WHEN NOT MATCHED [BY TARGET]`: source rows without a target row.
+    NotMatchedByTarget,
+    /// `WHEN NOT MATCHED BY SOURCE`: target rows without a source row.
+    NotMatchedBySource,
+}
+
+/// The action of a MERGE `WHEN` clause.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MergeAction {
+    /// `UPDATE SET ...`.
+    Update(Vec<Assignment>),
+    /// `DELETE`.
+    Delete,
+    /// `INSERT [(cols)] VALUES (...)`; `None`: `DEFAULT VALUES`.
+    Insert(Vec<String>, Option<Vec<Expr>>),
+}
+
+/// One `WHEN ... [AND cond] THEN action` of MERGE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeClause {
+    /// Which rows.
+    pub when: MergeWhen,
+    /// `AND cond`.
+    pub cond: Option<Expr>,
+    /// What to do.
+    pub action: MergeAction,
+    /// Where the `WHEN` is.
+    pub pos: Pos,
+}
+
+/// `MERGE [TOP (n)] [INTO] target [AS t] USING source ON cond WHEN ...`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merge {
+    /// TOP.
+    pub top: Option<Top>,
+    /// Target table.
+    pub target: Name,
+    /// Target alias.
+    pub alias: Option<String>,
+    /// The source (table, derived table, VALUES).
+    pub source: TableRef,
+    /// The match condition.
+    pub on: Expr,
+    /// `WHEN` clauses in order.
+    pub clauses: Vec<MergeClause>,
+    /// OUTPUT clause.
+    pub output: Option<Box<OutputClause>>,
+}
+
 /// A statement with its position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stmt {
@@ -378,8 +469,8 @@ pub enum StmtKind {
         columns: Vec<String>,
         /// Source.
         source: InsertSource,
-        /// OUTPUT clause present.
-        output: bool,
+        /// OUTPUT clause.
+        output: Option<Box<OutputClause>>,
     },
     /// UPDATE.
     Update {
@@ -395,8 +486,8 @@ pub enum StmtKind {
         where_: Option<Expr>,
         /// WHERE CURRENT OF.
         current_of: bool,
-        /// OUTPUT clause present.
-        output: bool,
+        /// OUTPUT clause.
+        output: Option<Box<OutputClause>>,
         /// Hints on the target.
         hints: Vec<String>,
         /// CTEs.
@@ -414,13 +505,13 @@ pub enum StmtKind {
         where_: Option<Expr>,
         /// WHERE CURRENT OF.
         current_of: bool,
-        /// OUTPUT clause present.
-        output: bool,
+        /// OUTPUT clause.
+        output: Option<Box<OutputClause>>,
     },
     /// `TRUNCATE TABLE t`.
     Truncate(Name),
-    /// MERGE (kept to be flagged).
-    Merge,
+    /// MERGE.
+    Merge(Box<Merge>),
     /// IF.
     If(Expr, Box<Stmt>, Option<Box<Stmt>>),
     /// WHILE.

@@ -139,6 +139,8 @@ pub fn convert(scripts: &[ScriptFile], schema: &[ScriptFile], opts: &Options) ->
         views: BTreeSet::new(),
         source_database: source_db,
         shared_temps: HashMap::new(),
+        inline_tvfs: HashMap::new(),
+        captures: HashMap::new(),
     };
     env.shared_temps = shared_temps(&env, &parsed);
     for (_, o) in &parsed {
@@ -151,7 +153,27 @@ pub fn convert(scripts: &[ScriptFile], schema: &[ScriptFile], opts: &Options) ->
         let key =
             format!("{}.{}", schema.as_deref().unwrap_or("dbo"), r.name.last()).to_lowercase();
         match r.kind {
+            ast::RoutineKind::TableFunction => {
+                if let Ok((q, _)) = rules::tvf::mstvf_query(r) {
+                    env.inline_tvfs.insert(key.clone(), (r.params.clone(), q));
+                    env.procs.insert(
+                        key,
+                        ProcSig {
+                            target: env.qualified(schema.as_deref(), r.name.last()),
+                            params: r.params.clone(),
+                            returns_value: false,
+                            result_sets: true,
+                        },
+                    );
+                }
+            }
             ast::RoutineKind::Procedure | ast::RoutineKind::InlineTableFunction => {
+                if r.kind == ast::RoutineKind::InlineTableFunction {
+                    if let Some(ast::StmtKind::Select(q)) = r.body.first().map(|s| &s.kind) {
+                        env.inline_tvfs
+                            .insert(key.clone(), (r.params.clone(), (**q).clone()));
+                    }
+                }
                 env.procs.insert(
                     key,
                     ProcSig {
@@ -159,6 +181,8 @@ pub fn convert(scripts: &[ScriptFile], schema: &[ScriptFile], opts: &Options) ->
                         params: r.params.clone(),
                         returns_value: r.kind == ast::RoutineKind::Procedure
                             && routine::returns_value(&r.body),
+                        result_sets: r.kind != ast::RoutineKind::Procedure
+                            || routine::may_return_rows(&r.body),
                     },
                 );
             }
@@ -171,10 +195,32 @@ pub fn convert(scripts: &[ScriptFile], schema: &[ScriptFile], opts: &Options) ->
             _ => {}
         }
     }
+    let routines: Vec<&ast::Routine> = parsed
+        .iter()
+        .filter_map(|(_, o)| o.routine.as_ref().ok())
+        .collect();
+    env.captures = rules::capture::plan(&routines, &env.shared_temps);
+    for c in env.captures.values() {
+        let schema = (c.routine.name.0.len() >= 2)
+            .then(|| c.routine.name.0[c.routine.name.0.len() - 2].clone());
+        env.procs.insert(
+            c.key.clone(),
+            ProcSig {
+                target: env.qualified(schema.as_deref(), c.routine.name.last()),
+                params: c.routine.params.clone(),
+                returns_value: routine::returns_value(&c.routine.body),
+                result_sets: false,
+            },
+        );
+    }
     let mut objects = Vec::new();
     for (file, o) in parsed {
         let converted = match &o.routine {
-            Ok(r) => routine::convert_routine(&env, r, &o.source, 0),
+            Ok(r) => {
+                let mut c = routine::convert_routine(&env, r, &o.source, 0);
+                routine::add_captures(&env, r, &mut c);
+                c
+            }
             Err(e) => Converted {
                 source_name: o.name.clone(),
                 kind: ast::RoutineKind::Procedure,

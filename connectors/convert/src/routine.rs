@@ -80,6 +80,39 @@ pub fn returns_value(body: &[Stmt]) -> bool {
     r
 }
 
+/// Whether a procedure may send a result set: a SELECT that neither assigns
+/// variables nor fills a table, FETCH without INTO, EXEC of anything, dynamic
+/// SQL, or a statement that did not parse.
+pub fn may_return_rows(body: &[Stmt]) -> bool {
+    let mut r = false;
+    walk(body, &mut |s| {
+        let rows = match &s.kind {
+            StmtKind::Select(q) => match &q.body {
+                SetExpr::Select(sel) => {
+                    sel.into.is_none()
+                        && !sel
+                            .items
+                            .iter()
+                            .any(|i| matches!(i, SelectItem::Assign(..)))
+                }
+                _ => true,
+            },
+            StmtKind::Fetch(_, _, vars) => vars.is_empty(),
+            StmtKind::Exec { .. }
+            | StmtKind::ExecDynamic(_)
+            | StmtKind::Unparsed(_)
+            | StmtKind::Unsupported(_) => true,
+            StmtKind::Insert { output, .. }
+            | StmtKind::Update { output, .. }
+            | StmtKind::Delete { output, .. } => output.as_ref().is_some_and(|o| o.into.is_none()),
+            StmtKind::Merge(m) => m.output.as_ref().is_some_and(|o| o.into.is_none()),
+            _ => false,
+        };
+        r |= rows;
+    });
+    r
+}
+
 fn prescan(cx: &mut Cx<'_>, r: &Routine, source: &str) {
     let low = source.to_lowercase();
     cx.uses_rowcount = low.contains("@@rowcount");
@@ -309,6 +342,32 @@ fn assemble_body(cx: &mut Cx<'_>, stmts: Vec<String>, return_init: bool) -> Stri
     text
 }
 
+/// Ends a procedure by re-computing each DECIMAL OUTPUT parameter
+/// (`SET p = p + 0`). seekdb (OceanBase 4.3.5) hands an OUT/INOUT DECIMAL
+/// that last received a column's value (`SELECT col INTO p`) back to the
+/// caller's user variable rounded to an integer (9.5000 arrives as 10); a
+/// computed value arrives intact. Found by the differential tests
+/// (`tests/tests/convert_behaviour.rs`, `bill.usp_Bill_PriceLookup`).
+fn refresh_decimal_outs(body: String, params: &[String]) -> String {
+    let fix: String = params
+        .iter()
+        .filter_map(|p| {
+            let mut it = p.split_whitespace();
+            if it.next()? != "INOUT" {
+                return None;
+            }
+            let name = it.next()?;
+            let ty = it.next()?;
+            ty.starts_with("DECIMAL")
+                .then(|| format!("  SET {name} = {name} + 0;\n"))
+        })
+        .collect();
+    match body.strip_suffix("END sp") {
+        Some(head) if !fix.is_empty() => format!("{head}{fix}END sp"),
+        _ => body,
+    }
+}
+
 fn status_of(findings: &[Finding]) -> Status {
     match findings.iter().map(|f| f.severity).max() {
         Some(Severity::Manual) => Status::Manual,
@@ -364,9 +423,10 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
                     cx.note("trg.split_events", format!("one trigger per event: {ev}"));
                 }
                 cx.note("trg.row_level", "statement trigger → FOR EACH ROW trigger; inserted/deleted are the row's NEW/OLD");
-                check_trigger_sets(&mut cx, &r.body);
+                let body = row_trigger_body(&mut cx, &r.body, ev);
+                check_trigger_sets(&mut cx, &body);
                 prescan(&mut cx, r, source);
-                let stmts = crate::rules::block(&mut cx, &r.body, true);
+                let stmts = crate::rules::block(&mut cx, &body, true);
                 let body = assemble_body(&mut cx, stmts, false);
                 let suffix = if events.len() > 1 {
                     format!("_{}", &ev[..3].to_lowercase())
@@ -437,18 +497,54 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
             });
             findings = cx.findings;
         }
-        RoutineKind::TableFunction => {
-            let mut cx = new_cx(env, r, schema.clone(), line_offset);
-            cx.current_line = r.pos.line + line_offset;
-            cx.manual("fn.mstvf", "multi-statement table-valued function (callers use it in FROM; needs a procedure + work table and caller changes)");
-            findings = cx.findings;
-        }
+        RoutineKind::TableFunction => match crate::rules::tvf::mstvf_query(r) {
+            Ok((q, pos)) => {
+                // Only fills its return table: converted as the equivalent
+                // inline function (a procedure for CALLers; FROM/APPLY
+                // call sites get its query).
+                let mut inline = r.clone();
+                inline.kind = RoutineKind::InlineTableFunction;
+                inline.returns_table = None;
+                inline.body = vec![Stmt {
+                    pos,
+                    kind: StmtKind::Select(Box::new(q)),
+                }];
+                let mut c = convert_routine(env, &inline, source, line_offset);
+                c.kind = RoutineKind::TableFunction;
+                let line = r.pos.line + line_offset;
+                c.findings.insert(0, Finding {
+                    rule: crate::rules::rule("fn.mstvf_inline").id,
+                    severity: crate::rules::rule("fn.mstvf_inline").severity,
+                    line,
+                    message: "multi-statement table-valued function that only fills its return table → one query (values converted to the declared column types; a string too long for its column is cut, where SQL Server raises an error), then as an inline function".into(),
+                });
+                if r.returns_table
+                    .as_ref()
+                    .is_some_and(|(_, cols)| cols.iter().any(|c| c.not_null || c.primary_key))
+                {
+                    c.findings.insert(1, Finding {
+                        rule: crate::rules::rule("fn.mstvf_inline").id,
+                        severity: Severity::Review,
+                        line,
+                        message: "NOT NULL / PRIMARY KEY of the return table are not checked (SQL Server raises an error on a NULL or duplicate row)".into(),
+                    });
+                }
+                c.status = status_of(&c.findings);
+                return c;
+            }
+            Err((why, pos)) => {
+                let mut cx = new_cx(env, r, schema.clone(), line_offset);
+                cx.current_line = pos.line + line_offset;
+                cx.manual("fn.mstvf", format!("multi-statement table-valued function not converted: {why} (the target has no table-valued functions)"));
+                findings = cx.findings;
+            }
+        },
         RoutineKind::Procedure | RoutineKind::ScalarFunction | RoutineKind::InlineTableFunction => {
             let mut cx = new_cx(env, r, schema.clone(), line_offset);
             cx.current_line = r.pos.line + line_offset;
             if r.kind == RoutineKind::InlineTableFunction {
                 cx.kind = RoutineKind::Procedure;
-                cx.note("fn.inline_tvf", "inline table-valued function → procedure returning its rows: callers must CALL it instead of selecting FROM it");
+                cx.note("fn.inline_tvf", "table-valued function → procedure returning its rows for callers that CALL it; its uses in FROM/APPLY of converted routines get its query (rule from.inline_tvf); other callers must change");
             }
             let is_fn = r.kind == RoutineKind::ScalarFunction;
             let ps = params(&mut cx, r, !is_fn);
@@ -481,6 +577,7 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
             let rv = !is_fn && returns_value(&r.body);
             let stmts = crate::rules::block(&mut cx, &r.body, true);
             let body = assemble_body(&mut cx, stmts, rv);
+            let body = refresh_decimal_outs(body, &ps);
             let mut ps = ps;
             if rv {
                 ps.push("OUT sluice_return INT".into());
@@ -543,6 +640,198 @@ pub fn convert_routine(env: &Env, r: &Routine, source: &str, line_offset: u32) -
     }
 }
 
+/// Is `q` exactly `SELECT COUNT(*) FROM inserted|deleted` with nothing else?
+/// Gives the pseudo table.
+fn pseudo_only(q: &Query) -> Option<String> {
+    let SetExpr::Select(s) = &q.body else {
+        return None;
+    };
+    if !q.ctes.is_empty()
+        || s.where_.is_some()
+        || !s.group_by.is_empty()
+        || s.having.is_some()
+        || s.top.is_some()
+    {
+        return None;
+    }
+    let [TableRef::Table { name, .. }] = &s.from[..] else {
+        return None;
+    };
+    let p = name.last().to_lowercase();
+    if name.0.len() != 1 || (p != "inserted" && p != "deleted") {
+        return None;
+    }
+    let [SelectItem::Expr(Expr::Func(f), _)] = &s.items[..] else {
+        return None;
+    };
+    let n = f.name.last().map(|n| n.to_uppercase()).unwrap_or_default();
+    if !(n == "COUNT" || n == "COUNT_BIG")
+        || f.over.is_some()
+        || !matches!(f.args[..], [Expr::Star(None)])
+    {
+        return None;
+    }
+    Some(p)
+}
+
+fn unparen(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(x) => unparen(x),
+        other => other,
+    }
+}
+
+/// "Any rows in inserted/deleted?" tests: `(SELECT COUNT(*) FROM deleted) > 0`
+/// (also `>= 1`, `<> 0`, `!= 0`); gives the pseudo table and whether the
+/// test is negated (`= 0`, `NOT`).
+fn any_rows_test(e: &Expr) -> Option<(String, bool)> {
+    // (EXISTS over a pseudo table is the row's own condition: see the query rules.)
+    match unparen(e) {
+        Expr::Unary(op, x) if op == "NOT" => any_rows_test(x).map(|(p, n)| (p, !n)),
+        Expr::Binary(l, op, r) => {
+            let Expr::Subquery(q) = unparen(l) else {
+                return None;
+            };
+            let p = pseudo_only(q)?;
+            let Expr::Number(n) = unparen(r) else {
+                return None;
+            };
+            match (op.as_str(), n.as_str()) {
+                (">", "0") | (">=", "1") | ("<>", "0") | ("!=", "0") => Some((p, false)),
+                ("=", "0") | ("<", "1") | ("<=", "0") => Some((p, true)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The trigger body for one event of a FOR EACH ROW trigger: "any rows in
+/// inserted/deleted?" tests become constants (a row trigger fires once per
+/// row, never for a statement touching no rows), and `RAISERROR ...;
+/// ROLLBACK` (the veto idiom) becomes the SIGNAL alone, which undoes the
+/// triggering statement.
+fn row_trigger_body(cx: &mut Cx<'_>, body: &[Stmt], ev: &str) -> Vec<Stmt> {
+    fn cond(cx: &mut Cx<'_>, e: &Expr, ev: &str, line: u32) -> Expr {
+        if let Some((p, neg)) = any_rows_test(e) {
+            let exists = matches!(
+                (p.as_str(), ev),
+                ("inserted", "INSERT" | "UPDATE") | ("deleted", "DELETE" | "UPDATE")
+            );
+            let saved = cx.current_line;
+            cx.current_line = line;
+            cx.note(
+                "trg.any_rows",
+                format!("a test for rows in {p} → {} in a row trigger on {ev} (it fires only for affected rows)", if exists != neg { "TRUE" } else { "FALSE" }),
+            );
+            cx.current_line = saved;
+            let v = if exists != neg { "1" } else { "0" };
+            return Expr::Binary(
+                Box::new(Expr::Number("1".into())),
+                "=".into(),
+                Box::new(Expr::Number(v.into())),
+            );
+        }
+        e.clone()
+    }
+    fn list(cx: &mut Cx<'_>, stmts: &[Stmt], ev: &str) -> Vec<Stmt> {
+        let mut out: Vec<Stmt> = Vec::new();
+        for s in stmts {
+            // Only an error (severity 11-18) vetoes; a message (<= 10) does not.
+            let vetoes = |p: &Stmt| match &p.kind {
+                StmtKind::Raiserror(args, _) => matches!(
+                    args.get(1),
+                    Some(Expr::Number(n)) if n.parse::<u32>().is_ok_and(|n| (11..=18).contains(&n))
+                ),
+                _ => false,
+            };
+            if matches!(s.kind, StmtKind::Rollback(None)) && out.last().is_some_and(vetoes) {
+                let saved = cx.current_line;
+                cx.current_line = s.pos.line + cx.line_offset;
+                cx.note(
+                    "trg.veto",
+                    "RAISERROR + ROLLBACK in a trigger → SIGNAL: the triggering statement is undone; a transaction the caller opened stays open (SQL Server rolls it back and ends the batch)",
+                );
+                cx.current_line = saved;
+                continue;
+            }
+            out.push(one(cx, s, ev));
+        }
+        out
+    }
+    fn one(cx: &mut Cx<'_>, s: &Stmt, ev: &str) -> Stmt {
+        let line = s.pos.line + cx.line_offset;
+        let kind = match &s.kind {
+            StmtKind::If(c, t, e) => StmtKind::If(
+                cond(cx, c, ev, line),
+                Box::new(one(cx, t, ev)),
+                e.as_ref().map(|e| Box::new(one(cx, e, ev))),
+            ),
+            StmtKind::While(c, b) => StmtKind::While(c.clone(), Box::new(one(cx, b, ev))),
+            StmtKind::Block(b) => StmtKind::Block(list(cx, b, ev)),
+            StmtKind::TryCatch(t, c) => StmtKind::TryCatch(list(cx, t, ev), list(cx, c, ev)),
+            other => other.clone(),
+        };
+        Stmt { pos: s.pos, kind }
+    }
+    list(cx, body, ev)
+}
+
+/// Adds the procedure copies the `INSERT ... EXEC` sites of `r` call (see
+/// [`crate::rules::capture`]) to its conversion; a copy that does not
+/// convert flags `r` at the site.
+pub fn add_captures(env: &Env, r: &Routine, c: &mut Converted) {
+    let mut sites: Vec<(&String, &crate::rules::capture::Capture)> = env
+        .captures
+        .iter()
+        .filter(|(k, _)| {
+            k.split('|')
+                .next()
+                .is_some_and(|caller| caller.eq_ignore_ascii_case(r.name.last()))
+        })
+        .collect();
+    sites.sort_by(|a, b| a.0.cmp(b.0));
+    for (_, cap) in sites {
+        // Only when the caller's conversion used it (it called the copy).
+        if !c.objects.iter().any(|o| {
+            o.create
+                .contains(&format!("`{}`(", cap.routine.name.last()))
+        }) {
+            continue;
+        }
+        // The copy reads the caller's temp table: name it in the "source"
+        // so the copy borrows it.
+        let targets: String = format!("{:?}", cap.routine.body);
+        let copy = convert_routine(env, &cap.routine, &targets, 0);
+        let line = c
+            .findings
+            .iter()
+            .find(|f| f.rule == "ins.exec_capture")
+            .map(|f| f.line)
+            .unwrap_or(r.pos.line);
+        if let Some(f) = copy
+            .findings
+            .iter()
+            .find(|f| f.severity == Severity::Manual)
+        {
+            c.findings.push(Finding {
+                rule: "ins.exec",
+                severity: Severity::Manual,
+                line,
+                message: format!(
+                    "INSERT ... EXEC: the copy of {} that inserts its rows does not convert: [{}] {}",
+                    cap.routine.name.0.join("."),
+                    f.rule,
+                    f.message
+                ),
+            });
+            c.status = Status::Manual;
+            continue;
+        }
+        c.objects.extend(copy.objects);
+    }
+}
+
 /// Statement-level semantics a row trigger cannot reproduce.
 fn check_trigger_sets(cx: &mut Cx<'_>, body: &[Stmt]) {
     let text = format!("{body:?}").to_lowercase();
@@ -562,6 +851,24 @@ fn check_trigger_sets(cx: &mut Cx<'_>, body: &[Stmt]) {
             "trg.aggregate",
             "an aggregate in a trigger reading inserted/deleted: per row it sees one row, per statement all of them",
         );
+    }
+    let mut joins_pseudo = None;
+    walk(body, &mut |s| {
+        if let StmtKind::Update { from, .. } = &s.kind {
+            let f = format!("{from:?}").to_lowercase();
+            if f.contains("[\"inserted\"]") || f.contains("[\"deleted\"]") {
+                joins_pseudo.get_or_insert(s.pos.line);
+            }
+        }
+    });
+    if let Some(line) = joins_pseudo {
+        let saved = cx.current_line;
+        cx.current_line = line + cx.line_offset;
+        cx.note(
+            "trg.row_level",
+            "UPDATE ... FROM joined with inserted/deleted: when one statement's rows match the same target row several times, the row trigger applies each (SQL Server applies one of them; Microsoft documents the result as undefined)",
+        );
+        cx.current_line = saved;
     }
     if let Some(t) = cx.trigger_table.clone() {
         let mut self_update = false;

@@ -286,15 +286,54 @@ impl Parser<'_> {
                 self.bump();
                 "OUTER APPLY"
             } else if self.is_kw("PIVOT") || self.is_kw("UNPIVOT") {
-                let k = self
-                    .bump()
-                    .map(|t| t.text.to_uppercase())
-                    .unwrap_or_default();
+                let pivot = self.is_kw("PIVOT");
+                self.bump();
                 self.expect_punct("(")?;
-                self.raw_until_close_paren();
-                self.expect_punct(")")?;
-                self.alias()?;
-                l = TableRef::Unsupported(k);
+                l = if pivot {
+                    let agg = self.any_ident()?.to_uppercase();
+                    self.expect_punct("(")?;
+                    let value = self.expr()?;
+                    self.expect_punct(")")?;
+                    self.expect_kw("FOR")?;
+                    let column = self.name()?.last().to_string();
+                    self.expect_kw("IN")?;
+                    self.expect_punct("(")?;
+                    let values = self.pivot_values()?;
+                    self.expect_punct(")")?;
+                    self.expect_punct(")")?;
+                    let alias = self
+                        .alias()?
+                        .ok_or(())
+                        .or_else(|_| self.err("PIVOT needs an alias"))?;
+                    TableRef::Pivot {
+                        source: Box::new(l),
+                        agg,
+                        value,
+                        column,
+                        values,
+                        alias,
+                    }
+                } else {
+                    let value = self.any_ident()?;
+                    self.expect_kw("FOR")?;
+                    let name = self.any_ident()?;
+                    self.expect_kw("IN")?;
+                    self.expect_punct("(")?;
+                    let columns = self.pivot_values()?;
+                    self.expect_punct(")")?;
+                    self.expect_punct(")")?;
+                    let alias = self
+                        .alias()?
+                        .ok_or(())
+                        .or_else(|_| self.err("UNPIVOT needs an alias"))?;
+                    TableRef::Unpivot {
+                        source: Box::new(l),
+                        value,
+                        name,
+                        columns,
+                        alias,
+                    }
+                };
                 continue;
             } else {
                 break;
@@ -316,6 +355,29 @@ impl Parser<'_> {
         Ok(l)
     }
 
+    /// `[a], [b], 3, ...` in PIVOT/UNPIVOT's IN list.
+    fn pivot_values(&mut self) -> PResult<Vec<String>> {
+        let mut out = Vec::new();
+        loop {
+            match self.peek() {
+                Some(t)
+                    if matches!(
+                        t.kind,
+                        TokenKind::Word | TokenKind::QuotedIdent(_) | TokenKind::Number
+                    ) =>
+                {
+                    out.push(t.text.clone());
+                    self.bump();
+                }
+                _ => return self.err("expected a column name in PIVOT/UNPIVOT"),
+            }
+            if !self.eat_punct(",") {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// `LOOP`/`HASH`/`MERGE` join hints: optimiser-only, dropped.
     fn hash_hint(&mut self) {
         if self.is_kw("LOOP") || self.is_kw("HASH") || self.is_kw("MERGE") || self.is_kw("REMOTE") {
@@ -323,7 +385,7 @@ impl Parser<'_> {
         }
     }
 
-    fn table_factor(&mut self) -> PResult<TableRef> {
+    pub(crate) fn table_factor(&mut self) -> PResult<TableRef> {
         if self.is_punct("(") {
             self.bump();
             if self.is_kw("SELECT") || self.is_kw("WITH") {

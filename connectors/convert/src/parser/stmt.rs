@@ -179,11 +179,7 @@ impl Parser<'_> {
             "INSERT" => self.insert(),
             "UPDATE" => self.update(),
             "DELETE" => self.delete(),
-            "MERGE" => {
-                self.bump();
-                self.skip_merge();
-                Ok(StmtKind::Merge)
-            }
+            "MERGE" => self.merge(),
             "TRUNCATE" => {
                 self.bump();
                 self.expect_kw("TABLE")?;
@@ -546,30 +542,35 @@ impl Parser<'_> {
         })
     }
 
-    fn output_clause(&mut self) -> PResult<bool> {
+    fn output_clause(&mut self) -> PResult<Option<Box<OutputClause>>> {
         if !self.eat_kw("OUTPUT") {
-            return Ok(false);
+            return Ok(None);
         }
+        let mut items = Vec::new();
         loop {
-            self.expr()?;
-            self.alias()?;
+            let e = self.expr()?;
+            let a = self.alias()?;
+            items.push((e, a));
             if !self.eat_punct(",") {
                 break;
             }
         }
+        let mut into = None;
         if self.eat_kw("INTO") {
-            if self.is_variable() {
-                self.variable()?;
+            let name = if self.is_variable() {
+                Name(vec![format!("@{}", self.variable()?)])
             } else {
-                self.name()?;
-            }
+                self.name()?
+            };
+            let mut cols = Vec::new();
             if self.is_punct("(") {
                 self.bump();
-                self.ident_list()?;
+                cols = self.ident_list()?;
                 self.expect_punct(")")?;
             }
+            into = Some((name, cols));
         }
-        Ok(true)
+        Ok(Some(Box::new(OutputClause { items, into })))
     }
 
     fn target_name(&mut self) -> PResult<Name> {
@@ -621,6 +622,30 @@ impl Parser<'_> {
         let target = self.target_name()?;
         let hints = self.table_hints()?;
         self.expect_kw("SET")?;
+        let sets = self.set_list()?;
+        let output = self.output_clause()?;
+        let from = if self.eat_kw("FROM") {
+            self.table_list()?
+        } else {
+            Vec::new()
+        };
+        let (where_, current_of) = self.where_or_current_of()?;
+        self.option_clause()?;
+        Ok(StmtKind::Update {
+            top,
+            target,
+            sets,
+            from,
+            where_,
+            current_of,
+            output,
+            hints,
+            ctes: Vec::new(),
+        })
+    }
+
+    /// `col = expr, @v = expr, ...` after SET.
+    fn set_list(&mut self) -> PResult<Vec<Assignment>> {
         let mut sets = Vec::new();
         loop {
             let (target, is_var) = if self.is_variable() {
@@ -653,25 +678,7 @@ impl Parser<'_> {
                 break;
             }
         }
-        let output = self.output_clause()?;
-        let from = if self.eat_kw("FROM") {
-            self.table_list()?
-        } else {
-            Vec::new()
-        };
-        let (where_, current_of) = self.where_or_current_of()?;
-        self.option_clause()?;
-        Ok(StmtKind::Update {
-            top,
-            target,
-            sets,
-            from,
-            where_,
-            current_of,
-            output,
-            hints,
-            ctes: Vec::new(),
-        })
+        Ok(sets)
     }
 
     fn where_or_current_of(&mut self) -> PResult<(Option<Expr>, bool)> {
@@ -722,14 +729,94 @@ impl Parser<'_> {
         })
     }
 
-    /// MERGE ends with a mandatory `;`.
-    fn skip_merge(&mut self) {
-        while let Some(t) = self.peek() {
-            if t.is_punct(";") {
-                break;
-            }
+    /// `MERGE [TOP (n)] [INTO] target [WITH (hints)] [[AS] t] USING source ON cond
+    /// WHEN [NOT] MATCHED [BY TARGET|SOURCE] [AND cond] THEN action ... [OUTPUT ...];`
+    fn merge(&mut self) -> PResult<StmtKind> {
+        self.expect_kw("MERGE")?;
+        let top = self.top()?;
+        self.eat_kw("INTO");
+        let target = self.name()?;
+        self.table_hints()?;
+        let alias = if self.is_kw("USING") {
+            None
+        } else {
+            self.alias()?
+        };
+        self.expect_kw("USING")?;
+        let source = self.table_factor()?;
+        self.expect_kw("ON")?;
+        let on = self.expr()?;
+        let mut clauses = Vec::new();
+        while self.is_kw("WHEN") {
+            let pos = self.here();
             self.bump();
+            let when = if self.eat_kw("MATCHED") {
+                MergeWhen::Matched
+            } else {
+                self.expect_kw("NOT")?;
+                self.expect_kw("MATCHED")?;
+                if self.eat_kw("BY") {
+                    if self.eat_kw("SOURCE") {
+                        MergeWhen::NotMatchedBySource
+                    } else {
+                        self.expect_kw("TARGET")?;
+                        MergeWhen::NotMatchedByTarget
+                    }
+                } else {
+                    MergeWhen::NotMatchedByTarget
+                }
+            };
+            let cond = if self.eat_kw("AND") {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            self.expect_kw("THEN")?;
+            let action = if self.eat_kw("UPDATE") {
+                self.expect_kw("SET")?;
+                MergeAction::Update(self.set_list()?)
+            } else if self.eat_kw("DELETE") {
+                MergeAction::Delete
+            } else {
+                self.expect_kw("INSERT")?;
+                let mut cols = Vec::new();
+                if self.is_punct("(") {
+                    self.bump();
+                    cols = self.ident_list()?;
+                    self.expect_punct(")")?;
+                }
+                if self.eat_kw("DEFAULT") {
+                    self.expect_kw("VALUES")?;
+                    MergeAction::Insert(cols, None)
+                } else {
+                    self.expect_kw("VALUES")?;
+                    self.expect_punct("(")?;
+                    let vals = self.expr_list()?;
+                    self.expect_punct(")")?;
+                    MergeAction::Insert(cols, Some(vals))
+                }
+            };
+            clauses.push(MergeClause {
+                when,
+                cond,
+                action,
+                pos,
+            });
         }
+        if clauses.is_empty() {
+            return self.err("MERGE without WHEN clauses");
+        }
+        let output = self.output_clause()?;
+        self.option_clause()?;
+        Ok(StmtKind::Merge(Box::new(Merge {
+            top,
+            target,
+            alias,
+            source,
+            on,
+            clauses,
+            output,
+        })))
     }
 
     pub(crate) fn column_defs(&mut self) -> PResult<Vec<ColumnDef>> {

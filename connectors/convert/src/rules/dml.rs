@@ -68,6 +68,109 @@ fn refs_var(e: &Expr, v: &str) -> bool {
     s.contains(&format!("var(\"{}\")", v.to_lowercase()))
 }
 
+/// `e` with the leftmost operand `@v` of its `+` chain removed.
+fn strip_leading_var(e: &Expr, v: &str) -> Option<Expr> {
+    match e {
+        Expr::Binary(l, op, r) if op == "+" => {
+            if matches!(&**l, Expr::Var(x) if x.eq_ignore_ascii_case(v)) {
+                return Some((**r).clone());
+            }
+            strip_leading_var(l, v).map(|l2| Expr::Binary(Box::new(l2), op.clone(), r.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// `SELECT @s = @s + expr FROM ... [ORDER BY ...]` (or `@s += expr`) on a
+/// string variable: row-by-row concatenation → one GROUP_CONCAT, with
+/// SQL Server's results: no rows leave `@s` unchanged, a NULL `expr` on any
+/// row (or a NULL `@s`) gives NULL, the variable's length truncates.
+/// `None`: not this pattern (the caller flags it).
+fn accumulate(
+    cx: &mut Cx<'_>,
+    q: &Query,
+    s: &Select,
+    v: &str,
+    op: &str,
+    e: &Expr,
+) -> Option<Vec<String>> {
+    if s.from.is_empty()
+        || s.top.is_some()
+        || s.distinct
+        || !s.group_by.is_empty()
+        || s.having.is_some()
+    {
+        return None;
+    }
+    if !q.ctes.is_empty() || q.offset.is_some() {
+        return None;
+    }
+    if cx.var_family(v) != crate::types::Family::Str {
+        return None;
+    }
+    let piece = match op {
+        "+=" => e.clone(),
+        "=" => strip_leading_var(e, v)?,
+        _ => return None,
+    };
+    if refs_var(&piece, v) {
+        return None;
+    }
+    // The piece must itself be a string (else `+` would be addition).
+    let mut scope = Vec::new();
+    for t in &s.from {
+        scope_entries(cx, t, &mut scope);
+    }
+    cx.scopes.push(scope);
+    let fam = super::expr::family_of(cx, &piece);
+    if fam != crate::types::Family::Str {
+        cx.scopes.pop();
+        return None;
+    }
+    let from = from_list(cx, &s.from);
+    let p = expr(cx, &piece);
+    let where_etc = tail(cx, s);
+    let order = if q.order_by.is_empty() {
+        String::new()
+    } else {
+        format!(" ORDER BY {}", order_list(cx, &q.order_by))
+    };
+    cx.scopes.pop();
+    let target = cx.var(v);
+    let len = cx
+        .var_type(v)
+        .and_then(|t| t.args.first().copied())
+        .flatten();
+    let concat = format!("CONCAT({target}, GROUP_CONCAT({p}{order} SEPARATOR ''))");
+    let concat = match len {
+        Some(n) => format!("LEFT({concat}, {n})"),
+        None => concat,
+    };
+    if q.order_by.is_empty() {
+        cx.note(
+            "sel.assign_concat",
+            format!("@{v} = @{v} + ... over rows → GROUP_CONCAT (no ORDER BY: row order unspecified in both)"),
+        );
+    } else {
+        cx.note(
+            "sel.assign_concat",
+            format!("@{v} = @{v} + ... over rows → GROUP_CONCAT in the ORDER BY order"),
+        );
+    }
+    let mut out = vec![
+        "SET SESSION group_concat_max_len = GREATEST(@@SESSION.group_concat_max_len, 16777216);".to_string(),
+        format!(
+            "SET {target} = (SELECT CASE WHEN COUNT(*) = 0 THEN {target} WHEN COUNT(*) > COUNT({p}) THEN NULL ELSE {concat} END FROM {from}{where_etc});"
+        ),
+    ];
+    if cx.uses_rowcount {
+        out.push(format!(
+            "SET v_rowcount = (SELECT COUNT(*) FROM {from}{where_etc});"
+        ));
+    }
+    Some(out)
+}
+
 /// `SELECT @a = x, @b = y [FROM ...]`.
 fn assign(cx: &mut Cx<'_>, q: &Query, s: &Select) -> Vec<String> {
     let mut targets = Vec::new();
@@ -91,6 +194,13 @@ fn assign(cx: &mut Cx<'_>, q: &Query, s: &Select) -> Vec<String> {
             out.push("SET v_rowcount = 1;".into());
         }
         return out;
+    }
+    if let [SelectItem::Assign(v, op, e)] = &s.items[..] {
+        if !cx.sql_vars.contains_key(&v.to_lowercase()) {
+            if let Some(out) = accumulate(cx, q, s, v, op, e) {
+                return out;
+            }
+        }
     }
     for it in &s.items {
         if let SelectItem::Assign(v, op, e) = it {
@@ -226,16 +336,13 @@ pub(crate) fn insert(
     target: &Name,
     columns: &[String],
     source: &InsertSource,
-    output: bool,
+    output: Option<&OutputClause>,
 ) -> Vec<String> {
-    if output {
-        return vec![cx.manual("dml.output", "INSERT ... OUTPUT has no equivalent")];
+    if let Some(o) = output {
+        return insert_output(cx, target, columns, source, o);
     }
-    if let InsertSource::Exec(_) = source {
-        return vec![cx.manual(
-            "ins.exec",
-            "INSERT ... EXEC (a procedure's result set into a table)",
-        )];
+    if let InsertSource::Exec(call) = source {
+        return insert_exec(cx, target, call);
     }
     let n = target.last().to_lowercase();
     let temp = target.0.len() == 1 && cx.temps.contains_key(&n);
@@ -376,6 +483,90 @@ pub(crate) fn insert(
     out
 }
 
+/// `INSERT INTO t EXEC p ...`: when `p` is a converted procedure that sends
+/// no result set, nothing is inserted and the call keeps its other effects.
+fn insert_exec(cx: &mut Cx<'_>, target: &Name, call: &Stmt) -> Vec<String> {
+    let StmtKind::Exec {
+        ret,
+        proc_name,
+        args,
+    } = &call.kind
+    else {
+        return vec![cx.manual(
+            "ins.exec",
+            "INSERT ... EXEC of dynamic SQL (its result set into a table)",
+        )];
+    };
+    let p = &proc_name.0;
+    let key = match p.len() {
+        1 => format!("dbo.{}", p[0]),
+        2 => format!("{}.{}", if p[0].is_empty() { "dbo" } else { &p[0] }, p[1]),
+        _ => String::new(),
+    }
+    .to_lowercase();
+    if let Some(cap) = cx
+        .env
+        .captures
+        .get(&super::capture::site_key(
+            &cx.routine_name,
+            target,
+            proc_name,
+        ))
+        .cloned()
+    {
+        if cx.uses_rowcount {
+            return vec![cx.manual(
+                "ins.exec",
+                "@@ROWCOUNT in a routine with INSERT ... EXEC (the rows a CALL inserted are not counted)",
+            )];
+        }
+        cx.note(
+            "ins.exec_capture",
+            format!(
+                "INSERT ... EXEC {}: CALL a copy of it whose result-set SELECTs insert into {} (deployed with this routine)",
+                p.join("."),
+                target.0.join(".")
+            ),
+        );
+        return super::exec::call(cx, ret.as_deref(), &cap.routine.name, args);
+    }
+    match cx.env.procs.get(&key).map(|s| s.result_sets) {
+        Some(false) => {
+            cx.note(
+                "ins.exec_no_rows",
+                format!("INSERT ... EXEC {key}: the procedure sends no result set, so nothing is inserted → CALL"),
+            );
+            let mut out = super::exec::call(cx, ret.as_deref(), proc_name, args);
+            out.extend(rowcount_capture(cx, "0"));
+            out
+        }
+        Some(true) => {
+            let why = if target.last().starts_with('@') {
+                "into a table variable, which a copy of the procedure inserting its rows cannot see"
+            } else if target.last().starts_with('#') {
+                "into a #temp table this routine does not create (or several routines create)"
+            } else {
+                "the procedure may send rows by EXEC, dynamic SQL, FETCH or OUTPUT, which a copy cannot redirect"
+            };
+            vec![cx.manual(
+                "ins.exec",
+                format!(
+                    "INSERT ... EXEC {}: its result sets into {}: {why} (the target cannot capture a procedure's result set)",
+                    p.join("."),
+                    target.0.join(".")
+                ),
+            )]
+        }
+        None => vec![cx.manual(
+            "ins.exec",
+            format!(
+                "INSERT ... EXEC {} (a procedure that is not among the converted ones)",
+                p.join(".")
+            ),
+        )],
+    }
+}
+
 /// Finds the FROM item the UPDATE/DELETE target names.
 fn find_target<'a>(t: &'a TableRef, target: &str) -> Option<&'a TableRef> {
     match t {
@@ -466,6 +657,50 @@ fn columns_in(e: &Expr, out: &mut Vec<String>) {
     }
 }
 
+/// Orders SET assignments so that one reading column `c` runs before the
+/// assignment of `c` (the target assigns left to right and later ones read
+/// the new value; SQL Server reads the old row throughout). `Ok(None)`: the
+/// written order is already safe; `Err(c)`: a cycle through column `c`.
+pub(crate) fn reorder_sets(sets: &[Assignment]) -> Result<Option<Vec<Assignment>>, String> {
+    let assigned: Vec<String> = sets
+        .iter()
+        .map(|s| s.target.last().cloned().unwrap_or_default().to_lowercase())
+        .collect();
+    let reads: Vec<Vec<String>> = sets
+        .iter()
+        .map(|s| {
+            let mut used = Vec::new();
+            columns_in(&s.value, &mut used);
+            used
+        })
+        .collect();
+    // j must precede i when j reads what i assigns.
+    let must_precede = |j: usize, i: usize| i != j && reads[j].contains(&assigned[i]);
+    let n = sets.len();
+    if (0..n).all(|i| (i + 1..n).all(|j| !must_precede(j, i))) {
+        return Ok(None);
+    }
+    let mut done = vec![false; n];
+    let mut order = Vec::new();
+    while order.len() < n {
+        let next = (0..n).find(|&i| !done[i] && (0..n).all(|j| done[j] || !must_precede(j, i)));
+        match next {
+            Some(i) => {
+                done[i] = true;
+                order.push(sets[i].clone());
+            }
+            None => {
+                let c = (0..n)
+                    .find(|&i| !done[i])
+                    .map(|i| assigned[i].clone())
+                    .unwrap_or_default();
+                return Err(c);
+            }
+        }
+    }
+    Ok(Some(order))
+}
+
 /// UPDATE.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn update(
@@ -492,18 +727,24 @@ pub(crate) fn update(
         return vec![cx.manual("upd.var", "UPDATE ... SET @variable = ...")];
     }
     // SQL Server evaluates every SET against the old row; MySQL goes left to right.
-    let mut assigned: Vec<String> = Vec::new();
-    for s in sets {
-        let mut used = Vec::new();
-        columns_in(&s.value, &mut used);
-        if let Some(c) = used.iter().find(|u| assigned.contains(u)) {
+    let reordered;
+    let sets = match reorder_sets(sets) {
+        Ok(None) => sets,
+        Ok(Some(r)) => {
+            reordered = r;
+            cx.note(
+                "upd.set_reorder",
+                "SET list reordered so every assignment reading a column runs before that column is assigned (SQL Server reads old values, the target assigns left to right)",
+            );
+            &reordered[..]
+        }
+        Err(c) => {
             return vec![cx.manual(
                 "upd.set_order",
-                format!("SET reads column {c} after assigning it (SQL Server reads the old value)"),
+                format!("SET assignments read each other's columns in a cycle (column {c}): SQL Server reads the old values, the target the new ones"),
             )];
         }
-        assigned.push(s.target.last().cloned().unwrap_or_default().to_lowercase());
-    }
+    };
     let tname = target.last().to_string();
     let n = tname.to_lowercase();
     let mut conn = Vec::new();
@@ -620,10 +861,10 @@ pub(crate) fn delete(
     from: &[TableRef],
     where_: &Option<Expr>,
     current_of: bool,
-    output: bool,
+    output: Option<&OutputClause>,
 ) -> Vec<String> {
-    if output {
-        return vec![cx.manual("dml.output", "DELETE ... OUTPUT has no equivalent")];
+    if let Some(o) = output {
+        return delete_output(cx, top, target, from, where_, current_of, o);
     }
     if current_of {
         return vec![cx.manual("cursor.current_of", "DELETE ... WHERE CURRENT OF")];
@@ -695,6 +936,239 @@ pub(crate) fn delete(
     }
     let mut out = vec![format!("{text};")];
     out.extend(rowcount_capture(cx, "ROW_COUNT()"));
+    out
+}
+
+/// `e` with `pseudo.col` (`inserted`/`deleted`) made a plain `col` and
+/// `pseudo.*` a plain `*`; `None` when `e` reads the other pseudo table or
+/// holds a subquery.
+fn unpseudo(e: &Expr, pseudo: &str) -> Option<Expr> {
+    let other = if pseudo == "inserted" {
+        "deleted"
+    } else {
+        "inserted"
+    };
+    let r = |x: &Expr| unpseudo(x, pseudo).map(Box::new);
+    Some(match e {
+        Expr::Column(p) if p.len() == 2 && p[0].eq_ignore_ascii_case(pseudo) => {
+            Expr::Column(vec![p[1].clone()])
+        }
+        Expr::Column(p) if p.len() == 2 && p[0].eq_ignore_ascii_case(other) => return None,
+        Expr::Star(Some(q)) if q.len() == 1 && q[0].eq_ignore_ascii_case(pseudo) => {
+            Expr::Star(None)
+        }
+        Expr::Star(Some(_)) => return None,
+        Expr::Func(f) => {
+            let mut f2 = (**f).clone();
+            f2.args = f
+                .args
+                .iter()
+                .map(|a| unpseudo(a, pseudo))
+                .collect::<Option<Vec<_>>>()?;
+            if f.over.is_some() || !f.within_group.is_empty() {
+                return None;
+            }
+            Expr::Func(Box::new(f2))
+        }
+        Expr::Binary(l, op, rr) => Expr::Binary(r(l)?, op.clone(), r(rr)?),
+        Expr::Unary(op, x) => Expr::Unary(op.clone(), r(x)?),
+        Expr::Paren(x) => Expr::Paren(r(x)?),
+        Expr::IsNull(x, n) => Expr::IsNull(r(x)?, *n),
+        Expr::Cast {
+            expr,
+            ty,
+            style,
+            try_,
+        } => Expr::Cast {
+            expr: r(expr)?,
+            ty: ty.clone(),
+            style: match style {
+                Some(s) => Some(r(s)?),
+                None => None,
+            },
+            try_: *try_,
+        },
+        Expr::Case {
+            operand,
+            whens,
+            else_,
+        } => Expr::Case {
+            operand: match operand {
+                Some(o) => Some(r(o)?),
+                None => None,
+            },
+            whens: whens
+                .iter()
+                .map(|(a, b)| Some((unpseudo(a, pseudo)?, unpseudo(b, pseudo)?)))
+                .collect::<Option<Vec<_>>>()?,
+            else_: match else_ {
+                Some(x) => Some(r(x)?),
+                None => None,
+            },
+        },
+        Expr::Subquery(_) | Expr::Exists(_) | Expr::InQuery(..) => return None,
+        Expr::InList(x, l, n) => Expr::InList(
+            r(x)?,
+            l.iter()
+                .map(|a| unpseudo(a, pseudo))
+                .collect::<Option<Vec<_>>>()?,
+            *n,
+        ),
+        Expr::Between(a, b, c, n) => Expr::Between(r(a)?, r(b)?, r(c)?, *n),
+        Expr::Like(a, b, n, esc) => Expr::Like(
+            r(a)?,
+            r(b)?,
+            *n,
+            match esc {
+                Some(x) => Some(r(x)?),
+                None => None,
+            },
+        ),
+        other => other.clone(),
+    })
+}
+
+/// The OUTPUT list read from `table` (filtered by `where_`), as a query.
+fn output_query(
+    o: &OutputClause,
+    pseudo: &str,
+    table: &Name,
+    where_: Option<Expr>,
+) -> Option<Query> {
+    let items = o
+        .items
+        .iter()
+        .map(|(e, a)| Some(SelectItem::Expr(unpseudo(e, pseudo)?, a.clone())))
+        .collect::<Option<Vec<_>>>()?;
+    Some(Query {
+        ctes: Vec::new(),
+        body: SetExpr::Select(Box::new(Select {
+            distinct: false,
+            top: None,
+            items,
+            into: None,
+            from: vec![TableRef::Table {
+                name: table.clone(),
+                alias: None,
+                hints: Vec::new(),
+            }],
+            where_,
+            group_by: Vec::new(),
+            having: None,
+            pos: Pos::default(),
+        })),
+        order_by: Vec::new(),
+        offset: None,
+        fetch: None,
+    })
+}
+
+/// The statements that deliver an OUTPUT query: a result set, or rows
+/// inserted into the INTO table; they leave `@@ROWCOUNT` alone.
+fn deliver_output(cx: &mut Cx<'_>, o: &OutputClause, q: Query) -> Vec<String> {
+    let saved = cx.uses_rowcount;
+    cx.uses_rowcount = false;
+    let out = match &o.into {
+        None => select_stmt(cx, &q),
+        Some((into, cols)) => insert(cx, into, cols, &InsertSource::Query(Box::new(q)), None),
+    };
+    cx.uses_rowcount = saved;
+    out
+}
+
+/// `DELETE FROM t OUTPUT deleted.c, ... [INTO x] WHERE cond`: the rows to be
+/// deleted are read (to the client or into `x`) by the same condition, then
+/// deleted.
+fn delete_output(
+    cx: &mut Cx<'_>,
+    top: &Option<Top>,
+    target: &Name,
+    from: &[TableRef],
+    where_: &Option<Expr>,
+    current_of: bool,
+    o: &OutputClause,
+) -> Vec<String> {
+    let temp =
+        target.0.len() == 1 && (target.last().starts_with('#') || target.last().starts_with('@'));
+    if top.is_some() || !from.is_empty() || current_of || temp || cx.kind == RoutineKind::Trigger {
+        return vec![cx.manual(
+            "dml.output",
+            "DELETE ... OUTPUT with TOP, FROM/joins, CURRENT OF, on a temp table or in a trigger",
+        )];
+    }
+    let Some(q) = output_query(o, "deleted", target, where_.clone()) else {
+        return vec![cx.manual(
+            "dml.output",
+            "DELETE ... OUTPUT reading inserted.*, a subquery or a window function",
+        )];
+    };
+    cx.note(
+        "dml.output_delete",
+        "DELETE ... OUTPUT deleted.* → SELECT of the rows by the same WHERE, then the DELETE",
+    );
+    let mut out = deliver_output(cx, o, q);
+    out.extend(delete(cx, top, target, from, where_, current_of, None));
+    out
+}
+
+/// `INSERT INTO t (...) OUTPUT inserted.c, ... [INTO x] VALUES (one row)`
+/// on a table with an identity column: the row is read back by
+/// `LAST_INSERT_ID()` after the insert.
+fn insert_output(
+    cx: &mut Cx<'_>,
+    target: &Name,
+    columns: &[String],
+    source: &InsertSource,
+    o: &OutputClause,
+) -> Vec<String> {
+    let schema = target.0.len().checked_sub(2).map(|i| target.0[i].clone());
+    let identity = if target.0.len() == 1
+        && (target.last().starts_with('#') || target.last().starts_with('@'))
+    {
+        None
+    } else {
+        cx.env
+            .schema
+            .table(schema.as_deref(), target.last())
+            .and_then(|t| t.identity.first().cloned())
+    };
+    let one_row = matches!(source, InsertSource::Values(rows) if rows.len() == 1)
+        || matches!(source, InsertSource::Default);
+    let (Some(id), true) = (identity, one_row) else {
+        return vec![cx.manual(
+            "dml.output",
+            "INSERT ... OUTPUT of several rows or into a table without an identity column (the inserted rows cannot be found again)",
+        )];
+    };
+    if columns.iter().any(|c| c.eq_ignore_ascii_case(&id)) || cx.kind == RoutineKind::Trigger {
+        return vec![cx.manual(
+            "dml.output",
+            "INSERT ... OUTPUT with an explicit identity value or in a trigger",
+        )];
+    }
+    let key = Expr::Binary(
+        Box::new(Expr::Column(vec![id.clone()])),
+        "=".into(),
+        Box::new(Expr::Func(Box::new(FuncCall {
+            name: vec!["SCOPE_IDENTITY".into()],
+            args: Vec::new(),
+            distinct: false,
+            over: None,
+            within_group: Vec::new(),
+        }))),
+    );
+    let Some(q) = output_query(o, "inserted", target, Some(key)) else {
+        return vec![cx.manual(
+            "dml.output",
+            "INSERT ... OUTPUT reading deleted.*, a subquery or a window function",
+        )];
+    };
+    cx.note(
+        "dml.output_insert",
+        "INSERT (one row) ... OUTPUT inserted.* → the INSERT, then the row read back by its identity (LAST_INSERT_ID())",
+    );
+    let mut out = insert(cx, target, columns, source, None);
+    out.extend(deliver_output(cx, o, q));
     out
 }
 

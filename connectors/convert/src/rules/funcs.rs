@@ -39,7 +39,7 @@ pub(crate) fn func_family(cx: &Cx<'_>, f: &FuncCall) -> Family {
         | "ASCII" | "UNICODE" | "COUNT_BIG" | "SCOPE_IDENTITY" | "ERROR_NUMBER" | "ERROR_LINE"
         | "ERROR_SEVERITY" | "ERROR_STATE" => Family::Int,
         "SUM" | "AVG" | "ROUND" | "FLOOR" | "CEILING" => match first() {
-            Family::Int if upper(f) != "AVG" => Family::Int,
+            Family::Int => Family::Int,
             Family::Unknown => Family::Unknown,
             Family::Float => Family::Float,
             _ => Family::Decimal,
@@ -126,9 +126,24 @@ pub(crate) fn call(cx: &mut Cx<'_>, f: &FuncCall) -> String {
             let a = args(cx, f);
             format!("INSERT({}, {}, {}, {})", a[0], a[1], a[2], a[3])
         }
+        "AVG" if n == 1 => {
+            let a = args(cx, f);
+            let d = if f.distinct { "DISTINCT " } else { "" };
+            if family_of(cx, &f.args[0]) == Family::Int {
+                // SQL Server's AVG of an integer is an integer (truncated);
+                // MySQL's is a decimal.
+                cx.note(
+                    "fn.avg_int",
+                    "AVG of an integer → TRUNCATE(AVG(...), 0): SQL Server truncates the average to an integer",
+                );
+                format!("TRUNCATE(AVG({d}{}), 0)", a[0])
+            } else {
+                format!("AVG({d}{})", a[0])
+            }
+        }
         "SUBSTRING" | "LEFT" | "RIGHT" | "LTRIM" | "RTRIM" | "UPPER" | "LOWER" | "SPACE" | "REVERSE"
         | "ABS" | "FLOOR" | "SIGN" | "SQRT" | "EXP" | "COALESCE" | "NULLIF" | "COUNT" | "SUM"
-        | "MAX" | "MIN" | "AVG" | "ASCII" | "PI" | "YEAR" | "MONTH" | "DAY" | "TRIM" | "CONNECTION_ID"
+        | "MAX" | "MIN" | "ASCII" | "PI" | "YEAR" | "MONTH" | "DAY" | "TRIM" | "CONNECTION_ID"
         | "ROW_NUMBER" | "RANK" | "DENSE_RANK" | "NTILE" | "LAG" | "LEAD" | "FIRST_VALUE" | "LAST_VALUE" => {
             let a = args(cx, f);
             let d = if f.distinct { "DISTINCT " } else { "" };
@@ -558,6 +573,32 @@ pub(crate) fn cast(
     style: Option<&Expr>,
     try_: bool,
 ) -> String {
+    if try_
+        && style.is_none()
+        && (ty.name == "decimal" || ty.name == "numeric")
+        && family_of(cx, x) == Family::Str
+    {
+        // String → decimal(p, s): SQL Server accepts surrounding spaces, a
+        // sign, digits with an optional point (no exponent, not ''), rounds
+        // to the scale, and fails (TRY_: NULL) when the integer part overflows.
+        let p = ty
+            .args
+            .first()
+            .copied()
+            .flatten()
+            .unwrap_or(18)
+            .clamp(1, 38);
+        let sc = ty.args.get(1).copied().flatten().unwrap_or(0).min(p);
+        let xs = expr(cx, x);
+        let limit = format!("1{}", "0".repeat((p - sc) as usize));
+        cx.note(
+            "fn.try_convert.decimal",
+            format!("TRY_CONVERT/TRY_CAST(decimal({p},{sc}), string) → pattern check + range check + CAST"),
+        );
+        return format!(
+            "(CASE WHEN {xs} REGEXP '^ *[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+) *$' THEN (CASE WHEN ABS(ROUND(CAST(TRIM({xs}) AS DECIMAL(65,30)), {sc})) < {limit} THEN CAST(TRIM({xs}) AS DECIMAL({p},{sc})) END) END)"
+        );
+    }
     if try_ {
         let xs = expr(cx, x);
         return cx.manual(

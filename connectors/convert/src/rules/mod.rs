@@ -6,6 +6,7 @@
 //! [`Severity::Manual`] finding, which keeps the whole object out of the
 //! deploy script. Nothing is approximated without a finding.
 
+pub mod capture;
 pub mod catalog;
 mod cursor;
 mod dml;
@@ -13,9 +14,11 @@ mod errors;
 mod exec;
 mod expr;
 mod funcs;
+mod merge;
 mod query;
 mod stmt;
 pub mod temp;
+pub mod tvf;
 
 pub use catalog::{rule, Rule, RULES};
 
@@ -61,6 +64,9 @@ pub struct ProcSig {
     pub params: Vec<Param>,
     /// Whether the converted procedure has the extra return-value OUT parameter.
     pub returns_value: bool,
+    /// Whether it may send result sets (a SELECT without assignment, an
+    /// EXEC, dynamic SQL): `INSERT ... EXEC` of one that cannot inserts nothing.
+    pub result_sets: bool,
 }
 
 /// Conversion settings shared by all objects.
@@ -80,6 +86,12 @@ pub struct Env {
     pub source_database: Option<String>,
     /// `#temp` tables created (by CREATE TABLE) in exactly one routine.
     pub shared_temps: HashMap<String, SharedTemp>,
+    /// Inline table-valued functions by lower-case `schema.name`: their
+    /// parameters and query, expanded where they are used in FROM/APPLY.
+    pub inline_tvfs: HashMap<String, (Vec<Param>, Query)>,
+    /// `INSERT ... EXEC` sites served by a copy of the callee that inserts
+    /// its result sets, by [`capture::site_key`].
+    pub captures: HashMap<String, capture::Capture>,
 }
 
 impl Env {

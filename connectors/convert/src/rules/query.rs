@@ -40,7 +40,34 @@ pub(crate) fn scope_entries(cx: &Cx<'_>, t: &TableRef, out: &mut Vec<ScopeEntry>
             scope_entries(cx, left, out);
             scope_entries(cx, right, out);
         }
-        TableRef::Function { .. } | TableRef::Unsupported(_) => {}
+        TableRef::Function { call, alias } => {
+            let columns = super::tvf::columns(cx, call);
+            if !columns.is_empty() {
+                out.push(ScopeEntry {
+                    alias: alias
+                        .clone()
+                        .unwrap_or_else(|| call.name.last().cloned().unwrap_or_default()),
+                    columns,
+                    pseudo: None,
+                });
+            }
+        }
+        TableRef::Pivot { .. } | TableRef::Unpivot { .. } => {
+            if let Ok(TableRef::Derived {
+                query,
+                alias,
+                columns,
+            }) = pivot_as_derived(cx, t)
+            {
+                let cols = query_columns(cx, &query, &columns);
+                out.push(ScopeEntry {
+                    alias,
+                    columns: cols,
+                    pseudo: None,
+                });
+            }
+        }
+        TableRef::Unsupported(_) => {}
     }
 }
 
@@ -541,9 +568,7 @@ fn table_ref(cx: &mut Cx<'_>, t: &TableRef) -> String {
             let l = table_ref(cx, left);
             match kind.as_str() {
                 "FULL JOIN" => cx.manual("join.full", "FULL OUTER JOIN has no direct equivalent"),
-                "CROSS APPLY" | "OUTER APPLY" => {
-                    cx.manual("join.apply", format!("{kind} (needs LATERAL rewriting)"))
-                }
+                "CROSS APPLY" | "OUTER APPLY" => apply(cx, l, kind, right),
                 _ => {
                     let r = table_ref(cx, right);
                     match on {
@@ -556,6 +581,15 @@ fn table_ref(cx: &mut Cx<'_>, t: &TableRef) -> String {
                 }
             }
         }
+        TableRef::Function { call, alias } if super::tvf::known(cx, call) => {
+            match super::tvf::expand(cx, call, alias.as_deref()) {
+                Some(d) => d,
+                None => cx.manual(
+                    "from.table_function",
+                    format!("inline table-valued function {} called with arguments of other types than its parameters", call.name.join(".")),
+                ),
+            }
+        }
         TableRef::Function { call, .. } => cx.manual(
             "from.table_function",
             format!(
@@ -563,6 +597,237 @@ fn table_ref(cx: &mut Cx<'_>, t: &TableRef) -> String {
                 call.name.join(".")
             ),
         ),
+        TableRef::Pivot { .. } | TableRef::Unpivot { .. } => match pivot_as_derived(cx, t) {
+            Ok(d) => {
+                if matches!(t, TableRef::Pivot { .. }) {
+                    cx.note("from.pivot_rewrite", "PIVOT → GROUP BY the other input columns with AGG(CASE WHEN col = value THEN v END) per value");
+                } else {
+                    cx.note("from.unpivot_rewrite", "UNPIVOT → UNION ALL of one SELECT per column, rows with NULL left out");
+                }
+                table_ref(cx, &d)
+            }
+            Err(why) => cx.manual("from.pivot", why),
+        },
         TableRef::Unsupported(what) => cx.manual("from.pivot", format!("{what} has no equivalent")),
+    }
+}
+
+/// `l CROSS APPLY r` → `l CROSS JOIN LATERAL r`, `l OUTER APPLY r` →
+/// `l LEFT JOIN LATERAL r ON TRUE` (seekdb, like MySQL 8.0.14+, has LATERAL
+/// derived tables); `r` a derived table, VALUES, a known inline
+/// table-valued function (expanded), or a plain table.
+fn apply(cx: &mut Cx<'_>, l: String, kind: &str, right: &TableRef) -> String {
+    let r = match right {
+        TableRef::Function { call, alias } => match super::tvf::expand(cx, call, alias.as_deref()) {
+            Some(d) => format!("LATERAL {d}"),
+            None => return table_ref(cx, right),
+        },
+        TableRef::Derived { .. } | TableRef::Values { .. } => {
+            format!("LATERAL {}", table_ref(cx, right))
+        }
+        TableRef::Table { .. } => table_ref(cx, right),
+        _ => {
+            return cx.manual(
+                "join.apply",
+                format!("{kind} of something other than a derived table, VALUES, a table or an inline table-valued function"),
+            )
+        }
+    };
+    cx.note(
+        "join.apply",
+        format!(
+            "{kind} → {} LATERAL derived table",
+            if kind == "CROSS APPLY" {
+                "CROSS JOIN"
+            } else {
+                "LEFT JOIN ... ON TRUE of a"
+            }
+        ),
+    );
+    if kind == "CROSS APPLY" {
+        format!("{l} CROSS JOIN {r}")
+    } else {
+        format!("{l} LEFT JOIN {r} ON TRUE")
+    }
+}
+
+fn plain_select(
+    items: Vec<SelectItem>,
+    from: TableRef,
+    where_: Option<Expr>,
+    group_by: Vec<Expr>,
+) -> SetExpr {
+    SetExpr::Select(Box::new(Select {
+        distinct: false,
+        top: None,
+        items,
+        into: None,
+        from: vec![from],
+        where_,
+        group_by,
+        having: None,
+        pos: Pos::default(),
+    }))
+}
+
+fn plain_query(body: SetExpr) -> Query {
+    Query {
+        ctes: Vec::new(),
+        body,
+        order_by: Vec::new(),
+        offset: None,
+        fetch: None,
+    }
+}
+
+/// PIVOT → `(SELECT g..., AGG(CASE WHEN s.col = v THEN s.value END) AS [v], ...
+/// FROM source GROUP BY g...)`, the grouping columns being every source
+/// column but the pivot and value columns; UNPIVOT → `(SELECT o..., N'c' AS
+/// name, s.c AS value FROM source WHERE s.c IS NOT NULL UNION ALL ...)`.
+pub(crate) fn pivot_as_derived(cx: &Cx<'_>, t: &TableRef) -> Result<TableRef, String> {
+    let (source, alias) = match t {
+        TableRef::Pivot { source, alias, .. } | TableRef::Unpivot { source, alias, .. } => {
+            (source, alias)
+        }
+        _ => return Err("not a PIVOT/UNPIVOT".into()),
+    };
+    let mut entries = Vec::new();
+    scope_entries(cx, source, &mut entries);
+    let [entry] = &entries[..] else {
+        return Err("PIVOT/UNPIVOT of a join (its input columns are not known one by one)".into());
+    };
+    if entry.columns.is_empty() || entry.columns.iter().any(|(c, _)| c == "*" || c.is_empty()) {
+        return Err("PIVOT/UNPIVOT input whose columns are not known (a table outside the schema or SELECT *)".into());
+    }
+    let sa = entry.alias.clone();
+    let col = |c: &str| Expr::Column(vec![sa.clone(), c.to_string()]);
+    let has = |c: &str| entry.columns.iter().any(|(x, _)| x.eq_ignore_ascii_case(c));
+    match t {
+        TableRef::Pivot {
+            agg,
+            value,
+            column,
+            values,
+            ..
+        } => {
+            let Expr::Column(vparts) = value else {
+                return Err("PIVOT of an expression (only a column converts)".into());
+            };
+            let vcol = vparts.last().cloned().unwrap_or_default();
+            if !has(&vcol) || !has(column) {
+                return Err(format!(
+                    "PIVOT columns {vcol}/{column} are not columns of its input"
+                ));
+            }
+            if !["SUM", "COUNT", "COUNT_BIG", "MAX", "MIN", "AVG"].contains(&agg.as_str()) {
+                return Err(format!("PIVOT with aggregate {agg}"));
+            }
+            let numeric = entry
+                .columns
+                .iter()
+                .find(|(c, _)| c.eq_ignore_ascii_case(column))
+                .and_then(|(_, ty)| ty.as_ref())
+                .map(|ty| {
+                    matches!(
+                        crate::types::family(ty, &cx.env.schema),
+                        crate::types::Family::Int
+                            | crate::types::Family::Decimal
+                            | crate::types::Family::Float
+                    )
+                })
+                .unwrap_or(false);
+            let group: Vec<String> = entry
+                .columns
+                .iter()
+                .map(|(c, _)| c.clone())
+                .filter(|c| !c.eq_ignore_ascii_case(&vcol) && !c.eq_ignore_ascii_case(column))
+                .collect();
+            let mut items: Vec<SelectItem> = group
+                .iter()
+                .map(|g| SelectItem::Expr(col(g), Some(g.clone())))
+                .collect();
+            for v in values {
+                let lit = if numeric && v.parse::<f64>().is_ok() {
+                    Expr::Number(v.clone())
+                } else if numeric {
+                    return Err(format!("PIVOT value [{v}] for a numeric column"));
+                } else {
+                    Expr::Str(v.clone())
+                };
+                let case = Expr::Case {
+                    operand: None,
+                    whens: vec![(
+                        Expr::Binary(Box::new(col(column)), "=".into(), Box::new(lit)),
+                        col(&vcol),
+                    )],
+                    else_: None,
+                };
+                items.push(SelectItem::Expr(
+                    Expr::Func(Box::new(FuncCall {
+                        name: vec![agg.clone()],
+                        args: vec![case],
+                        distinct: false,
+                        over: None,
+                        within_group: Vec::new(),
+                    })),
+                    Some(v.clone()),
+                ));
+            }
+            let body = plain_select(
+                items,
+                (**source).clone(),
+                None,
+                group.iter().map(|g| col(g)).collect(),
+            );
+            Ok(TableRef::Derived {
+                query: Box::new(plain_query(body)),
+                alias: alias.clone(),
+                columns: Vec::new(),
+            })
+        }
+        TableRef::Unpivot {
+            value,
+            name,
+            columns,
+            ..
+        } => {
+            if let Some(c) = columns.iter().find(|c| !has(c)) {
+                return Err(format!("UNPIVOT column {c} is not a column of its input"));
+            }
+            let others: Vec<String> = entry
+                .columns
+                .iter()
+                .map(|(c, _)| c.clone())
+                .filter(|c| !columns.iter().any(|x| x.eq_ignore_ascii_case(c)))
+                .collect();
+            let mut body: Option<SetExpr> = None;
+            for c in columns {
+                let mut items: Vec<SelectItem> = others
+                    .iter()
+                    .map(|g| SelectItem::Expr(col(g), Some(g.clone())))
+                    .collect();
+                items.push(SelectItem::Expr(Expr::Str(c.clone()), Some(name.clone())));
+                items.push(SelectItem::Expr(col(c), Some(value.clone())));
+                let sel = plain_select(
+                    items,
+                    (**source).clone(),
+                    Some(Expr::IsNull(Box::new(col(c)), true)),
+                    Vec::new(),
+                );
+                body = Some(match body {
+                    None => sel,
+                    Some(b) => SetExpr::SetOp(Box::new(b), "UNION ALL".into(), Box::new(sel)),
+                });
+            }
+            let Some(body) = body else {
+                return Err("UNPIVOT without columns".into());
+            };
+            Ok(TableRef::Derived {
+                query: Box::new(plain_query(body)),
+                alias: alias.clone(),
+                columns: Vec::new(),
+            })
+        }
+        _ => unreachable!(),
     }
 }

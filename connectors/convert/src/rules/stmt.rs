@@ -42,6 +42,7 @@ fn is_counting(s: &Stmt) -> bool {
         StmtKind::Insert { .. }
             | StmtKind::Update { .. }
             | StmtKind::Delete { .. }
+            | StmtKind::Merge(_)
             | StmtKind::Select(_)
     )
 }
@@ -129,7 +130,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
             columns,
             source,
             output,
-        } => super::dml::insert(cx, target, columns, source, *output),
+        } => super::dml::insert(cx, target, columns, source, output.as_deref()),
         StmtKind::Update {
             top,
             target,
@@ -148,7 +149,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
             from,
             where_,
             *current_of,
-            *output,
+            output.is_some(),
             ctes,
         ),
         StmtKind::Delete {
@@ -158,12 +159,17 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt, stops: bool) -> Vec<String> {
             where_,
             current_of,
             output,
-        } => super::dml::delete(cx, top, target, from, where_, *current_of, *output),
+        } => super::dml::delete(
+            cx,
+            top,
+            target,
+            from,
+            where_,
+            *current_of,
+            output.as_deref(),
+        ),
         StmtKind::Truncate(t) => super::dml::truncate(cx, t),
-        StmtKind::Merge => vec![cx.manual(
-            "merge",
-            "MERGE is not converted (no MERGE in the census; rewrite by hand)",
-        )],
+        StmtKind::Merge(m) => super::merge::merge(cx, m),
         StmtKind::If(c, then, else_) => {
             let cond = expr(cx, c);
             let mut out = vec![format!("IF {cond} THEN")];

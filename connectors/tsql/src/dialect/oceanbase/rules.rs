@@ -137,8 +137,8 @@ rules! {
     "TSQL-TRY-CATCH", Manual, 20, 45, "TRY/CATCH becomes a block with DECLARE EXIT HANDLER and GET DIAGNOSTICS";
     "TSQL-RAISERROR", Manual, 10, 30, "RAISERROR/THROW become SIGNAL with the error number mapped into the range the target returns intact";
     "TSQL-TRANSACTION", Manual, 20, 45, "explicit transactions, @@TRANCOUNT and XACT_ABORT need emulation (no nesting on the target)";
-    "TSQL-MERGE", Manual, 45, 45, "MERGE becomes INSERT ... ON DUPLICATE KEY UPDATE or separate statements";
-    "TSQL-OUTPUT-CLAUSE", Manual, 30, 30, "the OUTPUT clause has no equivalent";
+    "TSQL-MERGE", Manual, 45, 45, "MERGE becomes separate DELETE / UPDATE ... JOIN / INSERT ... WHERE NOT EXISTS statements (sluice convert; flagged where one action would see another's rows)";
+    "TSQL-OUTPUT-CLAUSE", Manual, 30, 30, "the target has no OUTPUT clause: sluice convert rewrites DELETE ... OUTPUT and one-row identity INSERT ... OUTPUT, and flags the others";
     "TSQL-SELECT-INTO", Manual, 15, 15, "SELECT ... INTO creates a table: becomes CREATE TABLE ... AS SELECT or INSERT ... SELECT";
     "TSQL-CROSS-DATABASE", Manual, 15, 30, "three-part names (other databases) must be mapped to the target's databases";
     "TSQL-LINKED-SERVER", Unsupported, 120, 60, "four-part names, OPENQUERY and OPENROWSET reach other servers";
