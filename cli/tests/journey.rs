@@ -215,6 +215,11 @@ impl Writer {
 
 fn write_config(dir: &std::path::Path, source_port: u16, target_port: u16, target_db: &str) -> String {
     let path = dir.join("sluice.toml");
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     std::fs::write(
         &path,
         format!(
@@ -239,6 +244,9 @@ user = "root"
 [load]
 parallel = 2
 chunk_rows = 400
+
+[metrics]
+listen = "127.0.0.1:{metrics_port}"
 
 [cutover]
 quiet_seconds = 2
@@ -274,6 +282,17 @@ fn verify_until_clean(cfg: &str, tries: usize) {
     panic!("source and target never verified clean");
 }
 
+/// A plain HTTP/1.0 GET of the running sluice's status server.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200") || out.starts_with("HTTP/1.0 200"), "{out}");
+    out
+}
+
 async fn count(url: &str, sql: &str) -> i64 {
     let mut c = mysql_async::Conn::from_url(url).await.unwrap();
     c.query_first::<i64, _>(sql).await.unwrap().unwrap()
@@ -295,6 +314,13 @@ async fn forward_half(cfg: &str, writer: &Writer, app_url: &str) -> Proc {
     assert_eq!(code, 0, "a resumed migrate finishes: {err}");
     let st = status_json(cfg);
     assert_eq!(st["phase"], "syncing", "{st}");
+    let tables = st["tables"].as_array().expect("per-table load progress");
+    assert_eq!(tables.len(), 3, "{st}");
+    for t in tables {
+        assert_eq!(t["state"], "done", "{t}");
+        assert_eq!(t["chunks_done"], t["chunks_total"], "{t}");
+        assert!(t["rows_done"].as_u64().unwrap() > 0, "{t}");
+    }
 
     // Sync; SIGKILL it once while it applies, then run it again.
     let s = spawn(&["sync", "-c", cfg]);
@@ -310,6 +336,24 @@ async fn forward_half(cfg: &str, writer: &Writer, app_url: &str) -> Proc {
         }
         assert!(started.elapsed() < Duration::from_secs(90), "sync applies changes: {st}");
     }
+    // The running sync serves its metrics and status page.
+    let text = std::fs::read_to_string(cfg).unwrap();
+    let addr = text
+        .lines()
+        .find_map(|l| l.strip_prefix("listen = \""))
+        .unwrap()
+        .trim_end_matches('"')
+        .to_string();
+    let metrics = http_get(&addr, "/metrics");
+    let applied: f64 = metrics
+        .lines()
+        .find(|l| l.starts_with("sluice_rows_applied_total{") && l.contains("forward"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("rows applied metric: {metrics}"));
+    assert!(applied > 0.0, "{metrics}");
+    let page = http_get(&addr, "/");
+    assert!(page.contains("<html"), "the status page is served");
 
     // Verify with the applications paused (verify compares a moving
     // database only through cutover's fence).
@@ -371,7 +415,11 @@ async fn whole_journey_with_reverse_sync_and_kills() {
     writer.switch(None);
     let reverse_writes = count(&target_his, "SELECT COUNT(*) FROM doses").await;
 
-    // Rollback: drain reverse sync to zero (it stops the running sync).
+    // Rollback: killed once while it waits for OceanBase's writes to stop,
+    // then run again; it drains reverse sync to zero (stopping the running sync).
+    let rb = spawn(&["rollback", "-c", &cfg]);
+    std::thread::sleep(Duration::from_millis(1500));
+    kill9(rb);
     let (code, out, err) = sluice(&["rollback", "-c", &cfg, "--writes-stopped"]);
     assert_eq!(code, 0, "rollback: {out}{err}");
     assert!(out.contains("the source is current"), "{out}");

@@ -67,6 +67,18 @@ fn offline(
     journey: &JourneyState,
 ) -> Result<StatusReport, Box<dyn std::error::Error + Send + Sync>> {
     let observed = Arc::new(Observed::new(cfg.migration.name.clone()));
+    // The last run's report keeps what only a running process knows (per-table
+    // load progress, counters); the log and the phase are read fresh below.
+    if let Ok(text) = std::fs::read_to_string(eps.state_dir.join("status.json")) {
+        if let Ok(last) = serde_json::from_str::<StatusReport>(&text) {
+            for t in last.tables {
+                observed.set_table_progress(t);
+            }
+            if let Some(e) = last.last_error {
+                observed.record_error(e);
+            }
+        }
+    }
     observed.set_phase(journey.phase.to_string());
     let (dir, name, direction) = match journey.phase {
         super::state::Phase::Reverse | super::state::Phase::RolledBack => (

@@ -42,10 +42,22 @@ pub fn direction_for(phase: Phase) -> Result<Direction, String> {
 
 /// Runs the current phase's direction until a signal.
 pub async fn sync(eps: &Endpoints<'_>) -> CmdResult {
-    let journey = JourneyState::load(&eps.state_dir)?;
-    let d = direction_for(journey.phase)?;
+    // Fail on the phase before opening a port.
+    direction_for(JourneyState::load(&eps.state_dir)?.phase)?;
     let (_tx, stop) = run::stop_on_signals();
     let observed = super::observe(eps.cfg, stop.clone()).await?;
+    sync_observed(eps, observed, stop).await
+}
+
+/// [`sync`] with a status handle and stop channel made by the caller
+/// (`migrate` hands over its own, so the status page stays up).
+pub async fn sync_observed(
+    eps: &Endpoints<'_>,
+    observed: std::sync::Arc<crate::observe::Observed>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> CmdResult {
+    let journey = JourneyState::load(&eps.state_dir)?;
+    let d = direction_for(journey.phase)?;
     eprintln!(
         "{} sync running (phase {}); Ctrl-C or SIGTERM stops it cleanly",
         d.label(),

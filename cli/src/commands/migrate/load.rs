@@ -107,6 +107,14 @@ pub async fn copy_all(
             }
         };
         let n = chunks.len();
+        let mut chunks_done = 0;
+        for c in &chunks {
+            if state.is_done(&name, c.id)?.is_some() {
+                chunks_done += 1;
+            }
+        }
+        a.progress
+            .add_table(&name, rows, n as u64, state.rows_done(&name)?, chunks_done);
         for chunk in chunks {
             if state.is_done(&name, chunk.id)?.is_none() {
                 jobs.push_back(Job {
@@ -143,6 +151,7 @@ pub async fn copy_all(
     );
     let mut workers = Vec::new();
     for _ in 0..a.parallel.max(1) {
+        let progress = a.progress.clone();
         let (jobs, plan, bar, source, target, state) = (
             jobs.clone(),
             plan.clone(),
@@ -170,7 +179,9 @@ pub async fn copy_all(
                     job.chunk.id + 1,
                     job.chunks_in_table
                 ));
-                let rows = copy_chunk(
+                let name = st.table.to_string();
+                progress.chunk_started(&name);
+                let rows = match copy_chunk(
                     &mut client,
                     &mut t.conn,
                     st,
@@ -183,7 +194,14 @@ pub async fn copy_all(
                     &state,
                 )
                 .await
-                .map_err(|e| format!("copying {} chunk {}: {e}", st.table, job.chunk.id))?;
+                {
+                    Ok(rows) => rows,
+                    Err(e) => {
+                        progress.chunk_failed(&name);
+                        return Err(format!("copying {name} chunk {}: {e}", job.chunk.id).into());
+                    }
+                };
+                progress.chunk_done(&name, rows);
                 copied += rows;
             }
             Ok::<_, BoxError>(copied)

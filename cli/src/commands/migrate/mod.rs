@@ -13,6 +13,7 @@
 
 mod load;
 pub mod mysql;
+pub mod progress;
 mod schema;
 
 use std::path::PathBuf;
@@ -46,6 +47,9 @@ pub struct MigrateArgs {
     /// Table filter of the migration file (set with --config).
     #[arg(skip)]
     pub filter: Option<crate::config::TableFilter>,
+    /// Where per-table progress is published (set with --config).
+    #[arg(skip)]
+    pub progress: progress::LoadProgress,
     /// Main target database (default: the source database's name).
     #[arg(long)]
     pub database: Option<String>,
@@ -89,6 +93,7 @@ fn blank_args() -> MigrateArgs {
         config: None,
         no_sync: true,
         filter: None,
+        progress: Default::default(),
         database: None,
         state: PathBuf::new(),
         schema_only: false,
@@ -111,8 +116,24 @@ async fn run_config(mut a: MigrateArgs, path: PathBuf) -> CmdResult {
     let eps = Endpoints::new(&cfg);
     let dir = eps.state_dir.clone();
     let no_sync = a.no_sync;
+    let (_stop_tx, stop) = crate::commands::journey::run::stop_on_signals();
+    let observed = crate::commands::journey::observe(&cfg, stop.clone()).await?;
     {
         let _lock = RunLock::acquire(&dir, "migrate")?;
+        observed.set_phase("loading");
+        a.progress = progress::LoadProgress::new(Some(observed.clone()));
+        let status_writer = {
+            let (observed, dir) = (observed.clone(), dir.clone());
+            tokio::spawn(async move {
+                loop {
+                    write_report(&dir, &observed);
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            })
+        };
+        let _stop_writer = AbortOnDrop(status_writer);
+        // However the load ends, the last word on its progress is kept.
+        let _final_report = FinalReport(&dir, &observed);
         let mut j = JourneyState::load(&dir)?;
         match j.phase {
             Phase::New | Phase::Loading => {
@@ -151,7 +172,9 @@ async fn run_config(mut a: MigrateArgs, path: PathBuf) -> CmdResult {
                     }
                     EndpointKind::Mysql => {
                         let state = std::sync::Arc::new(ChunkCheckpoints::open(dir.join("load"))?);
-                        let copied = mysql::migrate(&cfg, state.clone(), a.schema_only).await?;
+                        let copied =
+                            mysql::migrate(&cfg, state.clone(), a.schema_only, a.progress.clone())
+                                .await?;
                         if a.schema_only {
                             return Ok(ExitCode::SUCCESS);
                         }
@@ -190,7 +213,33 @@ async fn run_config(mut a: MigrateArgs, path: PathBuf) -> CmdResult {
         return Ok(ExitCode::SUCCESS);
     }
     let _lock = RunLock::acquire(&dir, "sync")?;
-    crate::commands::journey::sync::sync(&eps).await
+    crate::commands::journey::sync::sync_observed(&eps, observed, stop).await
+}
+
+fn write_report(dir: &std::path::Path, observed: &crate::observe::Observed) {
+    if let Ok(json) = serde_json::to_string_pretty(&observed.snapshot()) {
+        let _ = crate::commands::journey::state::write_atomic(
+            &dir.join("status.json"),
+            json.as_bytes(),
+        );
+    }
+}
+
+struct FinalReport<'a>(&'a std::path::Path, &'a crate::observe::Observed);
+
+impl Drop for FinalReport<'_> {
+    fn drop(&mut self) {
+        write_report(self.0, self.1);
+    }
+}
+
+/// Stops a background task when the scope ends, however it ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn run_async(a: MigrateArgs) -> CmdResult {

@@ -20,6 +20,7 @@ use sluice_oceanbase::encode::{push_ident, push_literal};
 use sluice_oceanbase::verify::{list_tables, spec_from_catalog, MySqlVerifySide, Role};
 use tokio::sync::Mutex;
 
+use super::progress::LoadProgress;
 use crate::config::MigrationConfig;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -66,6 +67,7 @@ pub async fn migrate(
     cfg: &MigrationConfig,
     state: Arc<ChunkCheckpoints>,
     schema_only: bool,
+    progress: LoadProgress,
 ) -> Result<u64, BoxError> {
     let source_url = cfg.source.mysql_url("source")?;
     let target_url = cfg.target.mysql_url("target")?;
@@ -153,6 +155,19 @@ pub async fn migrate(
                 r
             }
         };
+        let mut chunks_done = 0;
+        for c in 0..ranges.len() {
+            if state.is_done(&name, c as u32)?.is_some() {
+                chunks_done += 1;
+            }
+        }
+        progress.add_table(
+            &name,
+            rows,
+            ranges.len() as u64,
+            state.rows_done(&name)?,
+            chunks_done,
+        );
         for (c, range) in ranges.into_iter().enumerate() {
             if state.is_done(&name, c as u32)?.is_none() {
                 jobs.push_back(Job {
@@ -178,7 +193,13 @@ pub async fn migrate(
     let tables = Arc::new(tables);
     let mut workers = Vec::new();
     for _ in 0..cfg.load.parallel.max(1) {
-        let (jobs, tables, bar, state) = (jobs.clone(), tables.clone(), bar.clone(), state.clone());
+        let (jobs, tables, bar, state, progress) = (
+            jobs.clone(),
+            tables.clone(),
+            bar.clone(),
+            state.clone(),
+            progress.clone(),
+        );
         let (source_url, target_url) = (source_url.clone(), target_url.clone());
         let page_rows = cfg.load.page_rows;
         workers.push(tokio::spawn(async move {
@@ -195,11 +216,17 @@ pub async fn migrate(
                 };
                 let table = &tables[job.table];
                 bar.set_message(format!("{} chunk {}", table.spec.source, job.chunk + 1));
-                let n = copy_chunk(&mut src, &mut t.conn, table, &job, page_rows, &state)
-                    .await
-                    .map_err(|e| {
-                        format!("copying {} chunk {}: {e}", table.spec.source, job.chunk)
-                    })?;
+                let name = table.spec.source.to_string();
+                progress.chunk_started(&name);
+                let n =
+                    match copy_chunk(&mut src, &mut t.conn, table, &job, page_rows, &state).await {
+                        Ok(n) => n,
+                        Err(e) => {
+                            progress.chunk_failed(&name);
+                            return Err(format!("copying {name} chunk {}: {e}", job.chunk).into());
+                        }
+                    };
+                progress.chunk_done(&name, n);
                 bar.inc(n);
                 copied += n;
             }
