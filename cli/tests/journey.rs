@@ -72,7 +72,10 @@ fn term(mut p: Proc) {
             assert!(s.success(), "sluice sync exits 0 on SIGTERM, got {s}");
             return;
         }
-        assert!(Instant::now() < deadline, "sluice sync did not stop on SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "sluice sync did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -213,7 +216,12 @@ impl Writer {
     }
 }
 
-fn write_config(dir: &std::path::Path, source_port: u16, target_port: u16, target_db: &str) -> String {
+fn write_config(
+    dir: &std::path::Path,
+    source_port: u16,
+    target_port: u16,
+    target_db: &str,
+) -> String {
     let path = dir.join("sluice.toml");
     let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -289,7 +297,10 @@ fn http_get(addr: &str, path: &str) -> String {
     write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
-    assert!(out.starts_with("HTTP/1.1 200") || out.starts_with("HTTP/1.0 200"), "{out}");
+    assert!(
+        out.starts_with("HTTP/1.1 200") || out.starts_with("HTTP/1.0 200"),
+        "{out}"
+    );
     out
 }
 
@@ -334,7 +345,10 @@ async fn forward_half(cfg: &str, writer: &Writer, app_url: &str) -> Proc {
         if st["apply_cursor_seq"].as_u64().unwrap_or(0) > 0 {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(90), "sync applies changes: {st}");
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "sync applies changes: {st}"
+        );
     }
     // The running sync serves its metrics and status page.
     let text = std::fs::read_to_string(cfg).unwrap();
@@ -361,7 +375,10 @@ async fn forward_half(cfg: &str, writer: &Writer, app_url: &str) -> Proc {
     writer.switch(None);
     verify_until_clean(cfg, 10);
     writer.switch(Some(app_url));
-    assert!(before > 0, "the applications wrote during the load and sync");
+    assert!(
+        before > 0,
+        "the applications wrote during the load and sync"
+    );
     std::thread::sleep(Duration::from_secs(1));
     // Sync keeps running: cutover takes over from it.
     s
@@ -444,7 +461,10 @@ async fn whole_journey_with_reverse_sync_and_kills() {
         "--out",
         &dir.path().join("final").display().to_string(),
     ]);
-    assert_eq!(code, 0, "source and target are identical after the round trip: {out}");
+    assert_eq!(
+        code, 0,
+        "source and target are identical after the round trip: {out}"
+    );
 
     // Forward again from the source's current position.
     let (code, out, err) = sluice(&["rollback", "-c", &cfg, "--resume-forward"]);
@@ -475,10 +495,16 @@ async fn forward_journey_onto_seekdb() {
     // anything, and forward sync goes on.
     let (code, out, _) = sluice(&["cutover", "-c", &cfg, "--writes-stopped"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("NO-GO (preflight)") && out.contains("binlog service"), "names the missing binlog service: {out}");
+    assert!(
+        out.contains("NO-GO (preflight)") && out.contains("binlog service"),
+        "names the missing binlog service: {out}"
+    );
     let st = status_json(&cfg);
     assert_eq!(st["phase"], "syncing", "{st}");
-    assert!(sync.0.try_wait().unwrap().is_none(), "the running sync was not stopped");
+    assert!(
+        sync.0.try_wait().unwrap().is_none(),
+        "the running sync was not stopped"
+    );
     writer.switch(None);
     verify_until_clean(&cfg, 15);
     let rows_src = count(&source.url_for("his"), "SELECT COUNT(*) FROM doses").await;
