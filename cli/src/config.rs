@@ -19,7 +19,8 @@ pub struct MigrationConfig {
     pub target: Endpoint,
     #[serde(default)]
     pub tables: TableFilter,
-    /// Target type overrides: `"schema.table.column" = "mysql type"`.
+    /// Target type overrides: `"schema.table.column" = "mysql type"` for one
+    /// column, `"money" = "DECIMAL(19,4)"` for every column of a source type.
     #[serde(default)]
     pub types: BTreeMap<String, String>,
     #[serde(default)]
@@ -353,6 +354,19 @@ impl MigrationConfig {
             }
         }
         Ok(())
+    }
+
+    /// `[types]` split into (per source type, per `schema.table.column`), keys lower-case.
+    pub fn type_overrides(&self) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+        let (mut by_type, mut by_column) = (BTreeMap::new(), BTreeMap::new());
+        for (k, v) in &self.types {
+            if k.contains('.') {
+                by_column.insert(k.to_lowercase(), v.clone());
+            } else {
+                by_type.insert(k.to_lowercase(), v.clone());
+            }
+        }
+        (by_type, by_column)
     }
 
     /// The source's kind (validated present).

@@ -253,6 +253,9 @@ user = "root"
 parallel = 2
 chunk_rows = 400
 
+[types]
+"his.patients.name" = "VARCHAR(200)"
+
 [metrics]
 listen = "127.0.0.1:{metrics_port}"
 
@@ -507,6 +510,16 @@ async fn forward_journey_onto_seekdb() {
     );
     writer.switch(None);
     verify_until_clean(&cfg, 15);
+    let width = count(
+        &target.url,
+        &format!(
+            "SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = '{}' AND TABLE_NAME = 'patients' AND COLUMN_NAME = 'name'",
+            target.name
+        ),
+    )
+    .await;
+    assert_eq!(width, 200, "the [types] override shaped the target column");
     let rows_src = count(&source.url_for("his"), "SELECT COUNT(*) FROM doses").await;
     let rows_dst = count(&target.url, "SELECT COUNT(*) FROM doses").await;
     assert_eq!(rows_src, rows_dst, "drained: every row is on seekdb");

@@ -153,3 +153,21 @@ fn options_change_the_output() {
     assert_eq!(clash.status, Status::Manual);
     assert_eq!(clash.target.as_deref(), Some("`his`.`ref_code_2`"));
 }
+
+#[test]
+fn a_configured_column_type_wins_for_that_column_only() {
+    let mut types = sluice_tsql::dialect::oceanbase::types::TypeOptions::default();
+    types
+        .column_overrides
+        .insert("ref.code.label".into(), "VARCHAR(400)".into());
+    let r = run(ConvertOptions {
+        types,
+        ..Default::default()
+    });
+    let code = obj(&r, "ref.Code");
+    let ddl = code.ddl.join("\n");
+    assert!(ddl.contains("`Label` VARCHAR(400)"), "{ddl}");
+    assert!(has(code, "TYPE-OVERRIDE"));
+    // Other columns keep their mapping.
+    assert!(ddl.contains("`Code` VARCHAR(10)"), "{ddl}");
+}

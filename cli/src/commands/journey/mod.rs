@@ -12,6 +12,7 @@ pub mod run;
 pub mod state;
 pub mod status;
 pub mod sync;
+pub mod throttle;
 
 use std::path::PathBuf;
 use std::sync::Arc;

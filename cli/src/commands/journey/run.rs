@@ -23,6 +23,7 @@ use sluice_oceanbase::{OceanBaseConfig, OceanBaseSink};
 use tokio::sync::watch;
 
 use super::state::JourneyState;
+use super::throttle::{Throttle, ThrottledSink};
 use crate::commands::migrate::mysql::binlog_end;
 use crate::config::{EndpointKind, MigrationConfig};
 use crate::observe::{Observed, StatusReport};
@@ -221,7 +222,18 @@ pub async fn run(
                         BinlogConfig::new(cfg.source.mysql_url("source")?, cfg.sync.server_id);
                     b.start = StartAt::Current;
                     let source = BinlogSource::new(b);
-                    drive(eps, d, name, source, sink, log, until, stop, observed).await
+                    drive(
+                        eps,
+                        d,
+                        name,
+                        source,
+                        ThrottledSink::new(sink, Throttle::new(cfg.sync.max_rows_per_second)),
+                        log,
+                        until,
+                        stop,
+                        observed,
+                    )
+                    .await
                 }
                 EndpointKind::Mssql => {
                     let mcfg = MssqlConfig::from_ado(&cfg.source.ado("source")?)?;
@@ -234,7 +246,18 @@ pub async fn run(
                             ..CdcSourceConfig::default()
                         },
                     );
-                    drive(eps, d, name, source, sink, log, until, stop, observed).await
+                    drive(
+                        eps,
+                        d,
+                        name,
+                        source,
+                        ThrottledSink::new(sink, Throttle::new(cfg.sync.max_rows_per_second)),
+                        log,
+                        until,
+                        stop,
+                        observed,
+                    )
+                    .await
                 }
             }
         }
@@ -256,7 +279,18 @@ pub async fn run(
                     sc.control_database =
                         format!("sluice_{}", cfg.migration.name.replace('-', "_"));
                     let sink = OceanBaseSink::new(sc);
-                    drive(eps, d, name, source, sink, log, until, stop, observed).await
+                    drive(
+                        eps,
+                        d,
+                        name,
+                        source,
+                        ThrottledSink::new(sink, Throttle::new(cfg.sync.max_rows_per_second)),
+                        log,
+                        until,
+                        stop,
+                        observed,
+                    )
+                    .await
                 }
                 EndpointKind::Mssql => {
                     let main = cfg.target.database.clone();
@@ -274,7 +308,18 @@ pub async fn run(
                     });
                     let sink = MssqlSink::new(MssqlConfig::from_ado(&cfg.source.ado("source")?)?)
                         .with_table_mapper(mapper);
-                    drive(eps, d, name, source, sink, log, until, stop, observed).await
+                    drive(
+                        eps,
+                        d,
+                        name,
+                        source,
+                        ThrottledSink::new(sink, Throttle::new(cfg.sync.max_rows_per_second)),
+                        log,
+                        until,
+                        stop,
+                        observed,
+                    )
+                    .await
                 }
             }
         }

@@ -152,6 +152,7 @@ pub async fn copy_all(
     let mut workers = Vec::new();
     for _ in 0..a.parallel.max(1) {
         let progress = a.progress.clone();
+        let throttle = a.throttle.clone();
         let (jobs, plan, bar, source, target, state) = (
             jobs.clone(),
             plan.clone(),
@@ -202,6 +203,9 @@ pub async fn copy_all(
                     }
                 };
                 progress.chunk_done(&name, rows);
+                if let Some(t) = &throttle {
+                    t.admit(rows).await;
+                }
                 copied += rows;
             }
             Ok::<_, BoxError>(copied)

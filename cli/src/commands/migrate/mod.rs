@@ -47,6 +47,15 @@ pub struct MigrateArgs {
     /// Table filter of the migration file (set with --config).
     #[arg(skip)]
     pub filter: Option<crate::config::TableFilter>,
+    /// `[types]` of the migration file: (per source type, per column).
+    #[arg(skip)]
+    pub type_overrides: (
+        std::collections::BTreeMap<String, String>,
+        std::collections::BTreeMap<String, String>,
+    ),
+    /// `load.max_rows_per_second` of the migration file.
+    #[arg(skip)]
+    pub throttle: Option<std::sync::Arc<crate::commands::journey::throttle::Throttle>>,
     /// Where per-table progress is published (set with --config).
     #[arg(skip)]
     pub progress: progress::LoadProgress,
@@ -94,6 +103,8 @@ fn blank_args() -> MigrateArgs {
         no_sync: true,
         filter: None,
         progress: Default::default(),
+        type_overrides: Default::default(),
+        throttle: None,
         database: None,
         state: PathBuf::new(),
         schema_only: false,
@@ -152,6 +163,10 @@ async fn run_config(mut a: MigrateArgs, path: PathBuf) -> CmdResult {
                         a.chunk_rows = cfg.load.chunk_rows;
                         a.page_rows = cfg.load.page_rows;
                         a.filter = Some(cfg.tables.clone());
+                        a.type_overrides = cfg.type_overrides();
+                        a.throttle = crate::commands::journey::throttle::Throttle::new(
+                            cfg.load.max_rows_per_second,
+                        );
                         let schema_only = a.schema_only;
                         run_async(std::mem::replace(&mut a, blank_args())).await?;
                         if schema_only {
@@ -249,10 +264,12 @@ async fn run_async(a: MigrateArgs) -> CmdResult {
     eprintln!("source  {}", source.redacted());
     eprintln!("target  {}", redact_url(&a.target));
     let catalog = sluice_mssql::catalog::read_catalog(&mut client).await?;
-    let opts = ConvertOptions {
+    let mut opts = ConvertOptions {
         database: a.database.clone(),
         ..ConvertOptions::default()
     };
+    opts.types.overrides = a.type_overrides.0.clone();
+    opts.types.column_overrides = a.type_overrides.1.clone();
     let conversion = convert(&catalog, &Capabilities::seekdb(), &opts);
     std::fs::create_dir_all(&a.state)
         .map_err(|e| format!("cannot create state folder {}: {e}", a.state.display()))?;

@@ -126,6 +126,15 @@ pub async fn migrate(
                 .query_drop(ddl)
                 .await
                 .map_err(|e| format!("creating {target_name} on the target: {e}"))?;
+            for alter in
+                type_alterations(cfg, &mut src_conn.conn, &src_db, name, &target_name).await?
+            {
+                target
+                    .conn
+                    .query_drop(&alter)
+                    .await
+                    .map_err(|e| format!("{alter}: {e}"))?;
+            }
             state.mark_step(&step)?;
         }
         let mut spec = spec_from_catalog(&mut src, &src_db, name, &dst_db).await?;
@@ -191,6 +200,7 @@ pub async fn migrate(
     bar.set_position(already);
     let jobs = Arc::new(Mutex::new(jobs));
     let tables = Arc::new(tables);
+    let throttle = crate::commands::journey::throttle::Throttle::new(cfg.load.max_rows_per_second);
     let mut workers = Vec::new();
     for _ in 0..cfg.load.parallel.max(1) {
         let (jobs, tables, bar, state, progress) = (
@@ -202,6 +212,7 @@ pub async fn migrate(
         );
         let (source_url, target_url) = (source_url.clone(), target_url.clone());
         let page_rows = cfg.load.page_rows;
+        let throttle = throttle.clone();
         workers.push(tokio::spawn(async move {
             let mut src = MySqlVerifySide::connect(&source_url, Role::Source).await?;
             let mut t = sluice_oceanbase::conn::connect(&sluice_oceanbase::OceanBaseConfig::new(
@@ -227,6 +238,9 @@ pub async fn migrate(
                         }
                     };
                 progress.chunk_done(&name, n);
+                if let Some(t) = &throttle {
+                    t.admit(n).await;
+                }
                 bar.inc(n);
                 copied += n;
             }
@@ -320,6 +334,47 @@ fn find_outside_quotes(s: &str, needles: &[&str]) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// `ALTER TABLE … MODIFY` statements applying the `[types]` overrides of the
+/// migration file to one created table (per column, or per source type).
+async fn type_alterations(
+    cfg: &MigrationConfig,
+    conn: &mut mysql_async::Conn,
+    db: &str,
+    table: &str,
+    target_name: &str,
+) -> Result<Vec<String>, BoxError> {
+    let (by_type, by_column) = cfg.type_overrides();
+    if by_type.is_empty() && by_column.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cols: Vec<(String, String, String)> = conn
+        .exec(
+            "SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+            (db, table),
+        )
+        .await?;
+    let mut out = Vec::new();
+    for (col, data_type, nullable) in cols {
+        let key = format!("{db}.{table}.{col}").to_lowercase();
+        let Some(sql) = by_column
+            .get(&key)
+            .or_else(|| by_type.get(&data_type.to_lowercase()))
+        else {
+            continue;
+        };
+        let mut stmt = format!("ALTER TABLE {target_name} MODIFY COLUMN ");
+        push_ident(&mut stmt, &col);
+        stmt.push(' ');
+        stmt.push_str(sql);
+        if nullable == "NO" {
+            stmt.push_str(" NOT NULL");
+        }
+        out.push(stmt);
+    }
+    Ok(out)
 }
 
 /// Key ranges of about `chunk_rows` rows each.

@@ -63,7 +63,7 @@ pub(super) fn convert_table(cx: &Ctx<'_>, t: &Table) -> ObjectReport {
         .collect();
     let mut resolved: Vec<(Option<Mapped>, Option<bool>)> = Vec::new();
     for c in &t.columns {
-        resolved.push(resolve_type(cx, c, &mut r));
+        resolved.push(resolve_column_type(cx, t, c, &mut r));
     }
     let families: HashMap<String, Family> = t
         .columns
@@ -455,6 +455,28 @@ fn key_list(cols: &[sluice_engine::schema::IndexColumn]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A configured per-column type wins; otherwise [`resolve_type`].
+fn resolve_column_type(
+    cx: &Ctx<'_>,
+    t: &Table,
+    c: &Column,
+    r: &mut ObjectReport,
+) -> (Option<Mapped>, Option<bool>) {
+    let key = format!("{}.{}", t.name.key(), c.name).to_lowercase();
+    let Some(sql) = cx.opts.types.column_overrides.get(&key) else {
+        return resolve_type(cx, c, r);
+    };
+    let (base, nullable) = resolve_type(cx, c, r);
+    let mut m = base.unwrap_or_else(|| super::types::Mapped::configured(sql));
+    r.add(
+        "TYPE-OVERRIDE",
+        format!("column {}: {} → {sql} (configured override)", c.name, m.sql),
+        None,
+    );
+    m.sql = sql.clone();
+    (Some(m), nullable)
 }
 
 /// Resolves alias types and maps the column's type. Returns the mapping and

@@ -51,6 +51,9 @@ pub struct TypeOptions {
     pub datetimeoffset: OffsetAs,
     /// Source type name (lower-case, e.g. `xml` or `money`) → target type text.
     pub overrides: BTreeMap<String, String>,
+    /// One column (`schema.table.column`, lower-case) → target type text;
+    /// wins over everything else for that column.
+    pub column_overrides: BTreeMap<String, String>,
 }
 
 /// What kind of values a target type holds (used for expression typing and key sizes).
@@ -99,6 +102,13 @@ pub struct Mapped {
     pub offset_column: bool,
 }
 
+impl Mapped {
+    /// A configured type for a column whose own type has no mapping.
+    pub fn configured(sql: &str) -> Mapped {
+        m(sql, Family::Text { lob: true }, 0)
+    }
+}
+
 fn m(sql: impl Into<String>, family: Family, key_bytes: u32) -> Mapped {
     Mapped {
         sql: sql.into(),
@@ -131,6 +141,7 @@ pub fn map_type(t: &SourceType, opts: &TypeOptions) -> Option<Mapped> {
             t,
             &TypeOptions {
                 overrides: BTreeMap::new(),
+                column_overrides: BTreeMap::new(),
                 ..opts.clone()
             },
         )
