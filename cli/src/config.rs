@@ -329,6 +329,9 @@ impl MigrationConfig {
         for (side, ep) in [("source", &self.source), ("target", &self.target)] {
             ep.validate(side)?;
         }
+        if self.source.kind == Some(EndpointKind::Mssql) && !self.tables.rename.is_empty() {
+            return Err("tables.rename: renaming tables is supported for mysql sources only in this version (a SQL Server source's tables keep their names; rename them after cutover)".into());
+        }
         if self.load.parallel == 0 || self.load.parallel > 256 {
             return Err(format!(
                 "load.parallel = {}: use 1..=256",

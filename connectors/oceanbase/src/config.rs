@@ -31,6 +31,13 @@ pub enum TableNaming {
     /// How `sluice migrate` places tables: `dbo` into the main database,
     /// schema `s` into `<main>_s` (`clin.Visit` → `his_clin.Visit`).
     MainAndSchemas(String),
+    /// `base`, except for the tables `renames` names: key `schema.table`
+    /// (lower-case, the incoming name), value the table name to use instead
+    /// (in the database `base` chooses).
+    Renamed {
+        base: Box<TableNaming>,
+        renames: std::collections::BTreeMap<String, String>,
+    },
 }
 
 impl TableNaming {
@@ -44,6 +51,14 @@ impl TableNaming {
             }
             TableNaming::MainAndSchemas(main) => {
                 (format!("{main}_{}", t.schema), t.name.to_string())
+            }
+            TableNaming::Renamed { base, renames } => {
+                let (db, name) = base.target(t);
+                let key = format!("{}.{}", t.schema, t.name).to_lowercase();
+                match renames.get(&key) {
+                    Some(new_name) => (db, new_name.clone()),
+                    None => (db, name),
+                }
             }
         }
     }
@@ -153,6 +168,22 @@ fn url_database(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renamed_tables_keep_the_base_database() {
+        let n = TableNaming::Renamed {
+            base: Box::new(TableNaming::Database("his".into())),
+            renames: [("src.tblpatient".to_string(), "patient".to_string())].into(),
+        };
+        assert_eq!(
+            n.target(&TableRef::new("src", "tblPatient")),
+            ("his".into(), "patient".into())
+        );
+        assert_eq!(
+            n.target(&TableRef::new("src", "ward")),
+            ("his".into(), "ward".into())
+        );
+    }
 
     #[test]
     fn migrate_placement_puts_dbo_in_main_and_schemas_beside_it() {

@@ -83,9 +83,48 @@ impl<'a> Endpoints<'a> {
 
     /// How source tables are named on the target.
     pub fn target_naming(&self) -> TableNaming {
-        match self.cfg.source_kind() {
+        let base = match self.cfg.source_kind() {
             EndpointKind::Mssql => TableNaming::MainAndSchemas(self.cfg.target.database.clone()),
             EndpointKind::Mysql => TableNaming::Database(self.cfg.target.database.clone()),
+        };
+        if self.cfg.tables.rename.is_empty() {
+            return base;
+        }
+        TableNaming::Renamed {
+            base: Box::new(base),
+            renames: self
+                .cfg
+                .tables
+                .rename
+                .iter()
+                .map(|(k, v)| (k.to_lowercase(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// How target tables are named back on a MySQL-protocol source (reverse sync).
+    fn source_naming(&self) -> TableNaming {
+        let base = TableNaming::Database(self.cfg.source.database.clone());
+        if self.cfg.tables.rename.is_empty() {
+            return base;
+        }
+        // Inverse of the forward renames: `targetdb.new_name` -> the source's name.
+        let renames = self
+            .cfg
+            .tables
+            .rename
+            .iter()
+            .filter_map(|(k, v)| {
+                let (_, table) = k.split_once('.')?;
+                Some((
+                    format!("{}.{v}", self.cfg.target.database).to_lowercase(),
+                    table.to_string(),
+                ))
+            })
+            .collect();
+        TableNaming::Renamed {
+            base: Box::new(base),
+            renames,
         }
     }
 
@@ -275,7 +314,7 @@ pub async fn run(
             match cfg.source_kind() {
                 EndpointKind::Mysql => {
                     let mut sc = OceanBaseConfig::new(cfg.source.mysql_url("source")?);
-                    sc.naming = TableNaming::Database(cfg.source.database.clone());
+                    sc.naming = eps.source_naming();
                     sc.control_database =
                         format!("sluice_{}", cfg.migration.name.replace('-', "_"));
                     let sink = OceanBaseSink::new(sc);
