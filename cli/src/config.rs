@@ -372,6 +372,11 @@ impl MigrationConfig {
         (by_type, by_column)
     }
 
+    /// Database holding the apply cursors (`sluice_apply_cursor`) on each side.
+    pub fn control_database(&self) -> String {
+        format!("sluice_{}", self.migration.name.replace('-', "_"))
+    }
+
     /// The source's kind (validated present).
     pub fn source_kind(&self) -> EndpointKind {
         self.source.kind.unwrap_or(EndpointKind::Mssql)

@@ -450,6 +450,13 @@ async fn whole_journey_with_reverse_sync_and_kills() {
         "after rollback the source holds every row written on the target"
     );
 
+    // `sluice log` reads the configured logs (nothing runs now).
+    let (code, out, err) = sluice(&["log", "status", "-c", &cfg, "--reverse", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["cursors"][0]["pipeline"], "his-night-reverse-1", "{v}");
+    assert_eq!(v["status"]["lag_records"], 0, "drained: {v}");
+
     // Row by row, both ways: nothing lost, nothing applied twice.
     let (code, out, _) = sluice(&[
         "verify",

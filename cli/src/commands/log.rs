@@ -29,12 +29,13 @@ pub struct ReplayArgs {
     /// First sequence to re-apply.
     #[arg(long)]
     pub from: u64,
-    /// Target: `mysql://user@host:port` (OceanBase MySQL mode).
-    #[arg(long, env = "SLUICE_TARGET")]
-    pub target: String,
+    /// Target: `mysql://user@host:port` (OceanBase MySQL mode); from the
+    /// migration file with --config.
+    #[arg(long, env = "SLUICE_TARGET", required_unless_present = "config")]
+    pub target: Option<String>,
     /// Main target database, as given to `migrate` (`dbo` tables land in it, schema `s` in `<main>_s`).
-    #[arg(long)]
-    pub database: String,
+    #[arg(long, required_unless_present = "config")]
+    pub database: Option<String>,
     /// Cursor name for the replay. The default, `replay-<time>-from-<SEQ>`, is new, so every
     /// retained record from SEQ on is applied again (upserts converge); naming the
     /// pipeline's own cursor instead applies only what that cursor has not covered.
@@ -42,12 +43,49 @@ pub struct ReplayArgs {
     pub pipeline: Option<String>,
 }
 
-/// Where the log lives.
+/// Where the log lives: a directory, or the configured migration's log.
 #[derive(Args, Debug)]
 pub struct LogDir {
     /// Directory of the pipeline's event log.
-    #[arg(long = "log-dir", value_name = "DIR")]
-    pub dir: PathBuf,
+    #[arg(
+        long = "log-dir",
+        value_name = "DIR",
+        required_unless_present = "config"
+    )]
+    pub dir: Option<PathBuf>,
+    /// The migration file: its current forward (or, with --reverse, reverse) log.
+    #[arg(long, short = 'c', conflicts_with = "dir")]
+    pub config: Option<PathBuf>,
+    /// With --config: the reverse direction's log instead of the forward one.
+    #[arg(long, requires = "config")]
+    pub reverse: bool,
+}
+
+impl LogDir {
+    /// The log directory, resolved through the migration file when given.
+    pub fn resolve(&self) -> Result<PathBuf, Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(d) = &self.dir {
+            return Ok(d.clone());
+        }
+        let path = self.config.as_ref().ok_or("name --log-dir or --config")?;
+        let cfg = crate::config::MigrationConfig::load(path)?;
+        let state = cfg.state_dir();
+        let j = super::journey::state::JourneyState::load(&state)?;
+        let dir = if self.reverse {
+            j.reverse_log_dir(&state)
+        } else {
+            j.forward_log_dir(&state)
+        };
+        if let Some((pid, cmd)) = super::journey::lock::running(&state) {
+            return Err(format!(
+                "`sluice {cmd}` (pid {pid}) holds {}; `sluice status -c {}` reads its live status",
+                dir.display(),
+                path.display()
+            )
+            .into());
+        }
+        Ok(dir)
+    }
 }
 
 #[derive(Args, Debug)]
@@ -80,14 +118,15 @@ pub fn run(cmd: LogCommand) -> CmdResult {
 
 /// Opens an existing log; a missing directory is an error, not a new empty log.
 pub fn open_existing(dir: &LogDir) -> Result<EventLog, Box<dyn std::error::Error + Send + Sync>> {
-    if !dir.dir.join("conf").exists() && !dir.dir.join("db").exists() {
+    let dir = dir.resolve()?;
+    if !dir.join("conf").exists() && !dir.join("db").exists() {
         return Err(format!(
             "no event log at {} (expected a directory written by sluice)",
-            dir.dir.display()
+            dir.display()
         )
         .into());
     }
-    Ok(EventLog::open(&dir.dir, LogOptions::default())?)
+    Ok(EventLog::open(&dir, LogOptions::default())?)
 }
 
 fn now_us() -> i64 {
@@ -111,7 +150,7 @@ fn status(a: StatusArgs) -> CmdResult {
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("log          {}", a.log.dir.display());
+    println!("log          {}", a.log.resolve()?.display());
     match st.first_seq {
         Some(f) => println!("records      {f}..={}", st.last_seq),
         None => println!(
@@ -199,8 +238,24 @@ fn replay(a: ReplayArgs) -> CmdResult {
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let mut cfg = OceanBaseConfig::new(&a.target);
-        cfg.naming = TableNaming::MainAndSchemas(a.database.clone());
+        let cfg = match &a.log.config {
+            Some(path) => {
+                if a.log.reverse {
+                    return Err("replay applies to OceanBase: use it on the forward log".into());
+                }
+                let m = crate::config::MigrationConfig::load(path)?;
+                let eps = super::journey::run::Endpoints::new(&m);
+                let mut cfg = OceanBaseConfig::new(m.target.mysql_url("target")?);
+                cfg.naming = eps.target_naming();
+                cfg.control_database = m.control_database();
+                cfg
+            }
+            None => {
+                let mut cfg = OceanBaseConfig::new(a.target.clone().unwrap_or_default());
+                cfg.naming = TableNaming::MainAndSchemas(a.database.clone().unwrap_or_default());
+                cfg
+            }
+        };
         let sink = OceanBaseSink::connect(cfg).await?;
         let mut apply = Apply::new(sink, log.clone(), pipeline.clone(), ApplyOptions::default());
         apply.restart().await?;

@@ -132,7 +132,7 @@ impl<'a> Endpoints<'a> {
         let mut c = OceanBaseConfig::new(url);
         c.naming = self.target_naming();
         c.lanes = self.cfg.sync.lanes;
-        c.control_database = format!("sluice_{}", self.cfg.migration.name.replace('-', "_"));
+        c.control_database = self.cfg.control_database();
         c
     }
 
@@ -315,8 +315,7 @@ pub async fn run(
                 EndpointKind::Mysql => {
                     let mut sc = OceanBaseConfig::new(cfg.source.mysql_url("source")?);
                     sc.naming = eps.source_naming();
-                    sc.control_database =
-                        format!("sluice_{}", cfg.migration.name.replace('-', "_"));
+                    sc.control_database = cfg.control_database();
                     let sink = OceanBaseSink::new(sc);
                     drive(
                         eps,
