@@ -82,7 +82,7 @@ fn term(mut p: Proc) {
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE patients (id INT PRIMARY KEY, name VARCHAR(60) NOT NULL, ward CHAR(4), born DATE, updated DATETIME(6))",
-    "CREATE TABLE doses (id BIGINT PRIMARY KEY, patient_id INT NOT NULL, drug VARCHAR(40), amount DECIMAL(10,3), given_at DATETIME(3))",
+    "CREATE TABLE doses (id BIGINT PRIMARY KEY, patient_id INT NOT NULL, drug VARCHAR(40), amount DECIMAL(10,3), given_at DATETIME(3), KEY ix_doses_patient (patient_id))",
     "CREATE TABLE notes (pid INT, seq INT, body TEXT, PRIMARY KEY (pid, seq))",
 ];
 
@@ -527,6 +527,19 @@ async fn forward_journey_onto_seekdb() {
     )
     .await;
     assert_eq!(width, 200, "the [types] override shaped the target column");
+    let indexed = count(
+        &target.url,
+        &format!(
+            "SELECT COUNT(*) FROM information_schema.STATISTICS \
+             WHERE TABLE_SCHEMA = '{}' AND TABLE_NAME = 'doses' AND INDEX_NAME = 'ix_doses_patient'",
+            target.name
+        ),
+    )
+    .await;
+    assert_eq!(
+        indexed, 1,
+        "the secondary index held back for the load was built after it"
+    );
     let rows_src = count(&source.url_for("his"), "SELECT COUNT(*) FROM doses").await;
     let rows_dst = count(&target.url, "SELECT COUNT(*) FROM doses").await;
     assert_eq!(rows_src, rows_dst, "drained: every row is on seekdb");

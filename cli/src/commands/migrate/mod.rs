@@ -11,6 +11,7 @@
 //!    checkpointed when it commits;
 //! 5. create the foreign keys.
 
+mod deferred;
 mod load;
 pub mod mysql;
 pub mod progress;
@@ -301,6 +302,10 @@ async fn run_async(a: MigrateArgs) -> CmdResult {
     let mut copied = 0;
     if !a.schema_only {
         copied = load::copy_all(&a, &source, &plan, state.clone()).await?;
+    }
+    let indexes = schema::deploy_secondary_indexes(&mut target.conn, &conversion, &state).await?;
+    if indexes > 0 {
+        eprintln!("indexes {indexes} secondary indexes built after the load");
     }
     let fks = schema::deploy_foreign_keys(&mut target.conn, &conversion, &state).await?;
     println!(

@@ -121,6 +121,9 @@ pub async fn migrate(
         let step = format!("table:{name}");
         if !state.step_done(&step)? {
             let ddl = create_statement(&mut src_conn.conn, &src_db, name, &target_name).await?;
+            // Plain secondary indexes are built after the load (deferred.rs).
+            let (ddl, later) = super::deferred::split_secondary_indexes(&ddl);
+            state.put_meta(&format!("indexes:{name}"), &serde_json::to_string(&later)?)?;
             target
                 .conn
                 .query_drop(ddl)
@@ -265,7 +268,40 @@ pub async fn migrate(
             format!("{e}\nfinished chunks are kept; run the same command again to resume").into(),
         );
     }
+    build_deferred_indexes(&mut target.conn, &names, &state).await?;
     Ok(copied)
+}
+
+/// Runs the index statements held back at table creation (once; a resumed
+/// run skips indexes a killed one already built).
+async fn build_deferred_indexes(
+    target: &mut mysql_async::Conn,
+    names: &[String],
+    state: &ChunkCheckpoints,
+) -> Result<(), BoxError> {
+    if state.step_done("indexes")? {
+        return Ok(());
+    }
+    let mut built = 0;
+    for name in names {
+        let Some(json) = state.meta(&format!("indexes:{name}"))? else {
+            continue;
+        };
+        let stmts: Vec<String> = serde_json::from_str(&json)?;
+        for stmt in stmts {
+            match target.query_drop(&stmt).await {
+                Ok(()) => built += 1,
+                // 1061: duplicate key name, built by the killed run.
+                Err(mysql_async::Error::Server(e)) if e.code == 1061 => {}
+                Err(e) => return Err(format!("{stmt}: {e}").into()),
+            }
+        }
+    }
+    state.mark_step("indexes")?;
+    if built > 0 {
+        eprintln!("indexes {built} secondary indexes built after the load");
+    }
+    Ok(())
 }
 
 /// The source's DDL for one table, retargeted at `target_name` and made

@@ -109,9 +109,46 @@ pub async fn deploy_tables(
                 ObjectKind::Database | ObjectKind::Table | ObjectKind::Sequence
             )
         })
-        .flat_map(|o| o.ddl.iter().map(move |s| (o.name.as_str(), s.as_str())));
-    let n = run_all(conn, stmts).await?;
+        .flat_map(|o| {
+            o.ddl.iter().map(move |s| {
+                // Plain secondary indexes wait for the load (see deferred.rs).
+                let table_only = match o.kind {
+                    ObjectKind::Table => super::deferred::split_secondary_indexes(s).0,
+                    _ => s.clone(),
+                };
+                (o.name.as_str(), table_only)
+            })
+        })
+        .collect::<Vec<_>>();
+    let n = run_all(conn, stmts.iter().map(|(o, s)| (*o, s.as_str()))).await?;
     state.mark_step("schema")?;
+    Ok(n)
+}
+
+/// Creates the secondary indexes held back from the tables, once the rows are in.
+pub async fn deploy_secondary_indexes(
+    conn: &mut Conn,
+    conv: &Conversion,
+    state: &ChunkCheckpoints,
+) -> Result<usize, BoxError> {
+    if state.step_done("indexes")? {
+        return Ok(0);
+    }
+    let stmts: Vec<(&str, String)> = conv
+        .objects
+        .iter()
+        .filter(|o| o.kind == ObjectKind::Table)
+        .flat_map(|o| {
+            o.ddl.iter().flat_map(move |s| {
+                super::deferred::split_secondary_indexes(s)
+                    .1
+                    .into_iter()
+                    .map(move |a| (o.name.as_str(), a))
+            })
+        })
+        .collect();
+    let n = run_all(conn, stmts.iter().map(|(o, s)| (*o, s.as_str()))).await?;
+    state.mark_step("indexes")?;
     Ok(n)
 }
 
