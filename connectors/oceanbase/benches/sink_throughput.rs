@@ -5,7 +5,8 @@
 //! (`SLUICE_BENCH_ROWS`, default 200000; `SLUICE_BENCH_TX_ROWS`, rows per
 //! source transaction, default 10; `SLUICE_BENCH_BATCH`, records per apply,
 //! default 500 like the engine's default; `SLUICE_BENCH_LANES`, apply lanes,
-//! default 1).
+//! default 1; `SLUICE_BENCH_SECONDARY_UNIQUE=1` adds `UNIQUE (name)`, which
+//! moves the sink from upserts to DELETE + INSERT).
 //!
 //! Both sides send 1000-row statements and commit every `TX_ROWS × BATCH`
 //! rows; the sink additionally locks/reads and writes its cursor per commit.
@@ -184,6 +185,15 @@ async fn main() {
     let updated: Vec<Vec<Value>> = (0..n as i64).map(|id| row(id, 1)).collect();
     let mut seq = 1;
     let rounds = env("SLUICE_BENCH_ROUNDS", 4).max(1);
+    let ddl = if env("SLUICE_BENCH_SECONDARY_UNIQUE", 0) == 1 {
+        println!("table has UNIQUE (name) besides its primary key: sink applies DELETE + INSERT");
+        format!(
+            "{}, UNIQUE KEY uk_name (name))",
+            DDL.strip_suffix(')').unwrap()
+        )
+    } else {
+        DDL.to_string()
+    };
     let (mut ds, mut us, mut ss) = (Vec::new(), Vec::new(), Vec::new());
     // Alternating order, so no side always meets a warmer (or busier) server.
     for round in 1..=rounds {
@@ -191,7 +201,7 @@ async fn main() {
             conn.query_drop(format!("DROP TABLE IF EXISTS {t}"))
                 .await
                 .unwrap();
-            conn.query_drop(format!("CREATE TABLE {t} {DDL}"))
+            conn.query_drop(format!("CREATE TABLE {t} {ddl}"))
                 .await
                 .unwrap();
         }
@@ -251,6 +261,18 @@ async fn main() {
     let (med_direct, med_upsert, med_sink) = (median(&mut ds), median(&mut us), median(&mut ss));
     // Client-side cost alone: turning the records into SQL text.
     let recs = records(&rows, |r| RowOp::Insert { after: r.to_vec() }, tx_rows, 1);
+    // The guards the sink builds for this table (primary key only: upserts).
+    let mut guards = sluice_oceanbase::unique::Guards::new();
+    guards.insert(
+        db.name.clone(),
+        "t_sink".into(),
+        sluice_oceanbase::unique::TargetTable {
+            unique: vec![sluice_oceanbase::unique::UniqueIndex {
+                name: "PRIMARY".into(),
+                columns: vec![Some("id".into())],
+            }],
+        },
+    );
     let t0 = Instant::now();
     let st = sluice_oceanbase::plan::plan(
         &recs,
@@ -260,6 +282,7 @@ async fn main() {
             max_rows_per_statement: 1000,
         },
         sluice_oceanbase::plan::SchemaChanges::Stop,
+        &guards,
     )
     .unwrap();
     println!(

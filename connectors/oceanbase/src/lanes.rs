@@ -33,6 +33,7 @@ use sluice_engine::Error;
 use crate::config::{OceanBaseConfig, TableNaming};
 use crate::control::cursor_table;
 use crate::encode::push_literal;
+use crate::unique::{Guards, Mode};
 
 /// The cursor row name of lane `i` of `n`.
 pub fn lane_name(pipeline: &str, i: usize, n: usize) -> String {
@@ -70,11 +71,23 @@ fn event_lanes(ev: &ChangeEvent, naming: &TableNaming, n: usize, out: &mut Vec<u
     }
 }
 
-/// The one lane all of `rec`'s rows hash to, or `None` when they span lanes.
-pub fn record_lane(rec: &LogRecord, naming: &TableNaming, n: usize) -> Option<usize> {
+/// The one lane all of `rec`'s rows hash to, or `None` when they span lanes
+/// or touch a table with a unique index other than the key (rows of
+/// different keys may contend for one value of that index, so only the
+/// source's order is safe: such records are barriers).
+pub fn record_lane(
+    rec: &LogRecord,
+    naming: &TableNaming,
+    n: usize,
+    guards: &Guards,
+) -> Option<usize> {
     let mut lanes = Vec::new();
     for c in &rec.tx.changes {
         if let Change::Row(ev) = c {
+            // Deletes too: a delete can free the value an insert in another lane takes.
+            if guards.mode(&naming.target(&ev.table), ev) == Mode::DeleteInsert {
+                return None;
+            }
             event_lanes(ev, naming, n, &mut lanes);
         }
     }
@@ -381,7 +394,7 @@ mod tests {
     fn lanes_are_stable_and_spread() {
         let naming = TableNaming::Database("db".into());
         let lanes: Vec<usize> = (0..400)
-            .map(|k| record_lane(&rec(&[k]), &naming, 4).unwrap())
+            .map(|k| record_lane(&rec(&[k]), &naming, 4, &Guards::unguarded()).unwrap())
             .collect();
         for l in 0..4 {
             let share = lanes.iter().filter(|&&x| x == l).count();
@@ -389,16 +402,22 @@ mod tests {
         }
         // Fixed hash: the same key lands in the same lane in every build.
         assert_eq!(
-            record_lane(&rec(&[42]), &naming, 4),
-            record_lane(&rec(&[42]), &naming, 4)
+            record_lane(&rec(&[42]), &naming, 4, &Guards::unguarded()),
+            record_lane(&rec(&[42]), &naming, 4, &Guards::unguarded())
         );
-        assert_eq!(record_lane(&rec(&[]), &naming, 4), Some(0));
+        assert_eq!(
+            record_lane(&rec(&[]), &naming, 4, &Guards::unguarded()),
+            Some(0)
+        );
         // Two keys in different lanes make a barrier record.
         let (a, b) = (0..400)
             .flat_map(|x| (0..400).map(move |y| (x, y)))
             .find(|&(x, y)| lanes[x as usize] != lanes[y as usize])
             .unwrap();
-        assert_eq!(record_lane(&rec(&[a, b]), &naming, 4), None);
+        assert_eq!(
+            record_lane(&rec(&[a, b]), &naming, 4, &Guards::unguarded()),
+            None
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! - [`error`]: retryable vs fatal, with values redacted.
 //! - [`sink`]: the `Sink` implementation tying them together.
 //! - [`lanes`]: parallel apply lanes by key hash, with barriers.
+//! - [`unique`]: which tables may take upserts (no unique index but the key).
 
 pub mod binlog;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod error;
 pub mod lanes;
 pub mod plan;
 pub mod sink;
+pub mod unique;
 pub mod verify;
 
 pub use config::{OceanBaseConfig, TableNaming, TlsMode};

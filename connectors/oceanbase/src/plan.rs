@@ -14,12 +14,20 @@
 //!   key), is deleted row by row with `<=>` and `LIMIT 1`, so exactly one of
 //!   several identical rows goes.
 //!
+//! Tables with a unique index other than the key ([`crate::unique`] decides,
+//! from the target's catalog): inserts and updates become `DELETE … WHERE
+//! <key> IN (…)` of a run's keys followed by one plain `INSERT` of the run's
+//! rows ([`Kind::Insert`]), so a collision on that other index fails instead of
+//! updating a different row. A run never holds the same key twice (a repeated
+//! key starts the next run), so the result equals applying row by row.
+//!
 //! Tables without a primary key: the source marks every column as key. Their
 //! upserts are plain inserts on a target without a unique key, so re-applying
 //! an already-applied record duplicates the row; the cursor check in the sink
 //! keeps normal apply and retries exactly-once, but `log replay` over such a
 //! table needs care (`assess` warns about these tables).
 
+use std::collections::HashSet;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -29,6 +37,7 @@ use sluice_engine::value::Value;
 
 use crate::config::TableNaming;
 use crate::encode::{push_ident, push_literal};
+use crate::unique::{Guards, Mode};
 
 /// Size limits for statements.
 #[derive(Debug, Clone, Copy)]
@@ -63,12 +72,18 @@ pub struct Statement {
     pub columns: Arc<[String]>,
     /// Bare target table name (kept in error messages).
     pub table_name: String,
+    /// Target database name.
+    pub db_name: String,
+    /// Key column positions in `columns`.
+    pub key: Arc<[u16]>,
 }
 
 /// The kind of statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Upsert,
+    /// Plain INSERT, after a DELETE of the same keys (tables with another unique index).
+    Insert,
     Delete,
     DeleteOne,
 }
@@ -85,6 +100,13 @@ impl Statement {
         match self.kind {
             Kind::Upsert => format!(
                 "INSERT INTO {} ({}) VALUES ({}) ×{} ON DUPLICATE KEY UPDATE …",
+                self.table,
+                cols(&self.columns),
+                vec!["?"; self.columns.len()].join(", "),
+                self.rows
+            ),
+            Kind::Insert => format!(
+                "INSERT INTO {} ({}) VALUES ({}) ×{}",
                 self.table,
                 cols(&self.columns),
                 vec!["?"; self.columns.len()].join(", "),
@@ -120,14 +142,25 @@ pub struct PlanError {
 struct Open {
     stmt: Statement,
     key: Arc<[u16]>,
+    /// `Kind::Insert` only: the DELETE of the run's keys that runs first.
+    pre: Option<PreDelete>,
 }
 
-/// Builds statements for `records`, in order.
+struct PreDelete {
+    /// `DELETE FROM t WHERE k IN (` and the keys so far.
+    sql: String,
+    /// Encoded keys in the run: a repeated key starts the next run.
+    keys: HashSet<String>,
+}
+
+/// Builds statements for `records`, in order. `guards` says which tables
+/// take upserts and which delete-then-insert (see [`crate::unique`]).
 pub fn plan<'a>(
     records: impl IntoIterator<Item = &'a LogRecord>,
     naming: &TableNaming,
     limits: Limits,
     schema_changes: SchemaChanges,
+    guards: &Guards,
 ) -> Result<Vec<Statement>, PlanError> {
     let mut out = Vec::new();
     let mut open: Option<Open> = None;
@@ -158,11 +191,12 @@ pub fn plan<'a>(
                     }
                 }
             };
-            let (db, name) = naming.target(&ev.table);
+            let target = naming.target(&ev.table);
+            let (db, name) = (&target.0, &target.1);
             let mut table = String::new();
-            push_ident(&mut table, &db);
+            push_ident(&mut table, db);
             table.push('.');
-            push_ident(&mut table, &name);
+            push_ident(&mut table, name);
             ev.validate().map_err(|reason| PlanError {
                 table: table.clone(),
                 seq: rec.seq,
@@ -170,12 +204,17 @@ pub fn plan<'a>(
             })?;
             let ctx = Ctx {
                 table: &table,
-                name: &name,
+                name,
+                db,
                 seq: rec.seq,
                 limits,
             };
+            let mode = match &ev.op {
+                RowOp::Delete { .. } => Mode::Upsert,
+                _ => guards.mode(&target, ev),
+            };
             match &ev.op {
-                RowOp::Insert { after } => ctx.upsert(&mut open, &mut out, ev, after)?,
+                RowOp::Insert { after } => ctx.write(&mut open, &mut out, ev, after, mode)?,
                 RowOp::Update { before, after } => {
                     let key_changed = ev
                         .key
@@ -184,14 +223,14 @@ pub fn plan<'a>(
                     if key_changed {
                         ctx.delete(&mut open, &mut out, ev, before)?;
                     }
-                    ctx.upsert(&mut open, &mut out, ev, after)?;
+                    ctx.write(&mut open, &mut out, ev, after, mode)?;
                 }
                 RowOp::Delete { before } => ctx.delete(&mut open, &mut out, ev, before)?,
             }
         }
     }
     if let Some(o) = open.take() {
-        out.push(finish(o));
+        finish(o, &mut out);
     }
     Ok(out)
 }
@@ -199,12 +238,24 @@ pub fn plan<'a>(
 struct Ctx<'a> {
     table: &'a str,
     name: &'a str,
+    db: &'a str,
     seq: u64,
     limits: Limits,
 }
 
-fn finish(mut o: Open) -> Statement {
+fn finish(mut o: Open, out: &mut Vec<Statement>) {
     match o.stmt.kind {
+        Kind::Insert => {
+            let pre = o.pre.take().expect("insert runs carry their delete");
+            if !pre.keys.is_empty() {
+                let mut del = o.stmt.clone();
+                del.kind = Kind::Delete;
+                del.rows = pre.keys.len();
+                del.sql = pre.sql;
+                del.sql.push(')');
+                out.push(del);
+            }
+        }
         Kind::Upsert => {
             o.stmt.sql.push_str(" ON DUPLICATE KEY UPDATE ");
             let non_key: Vec<usize> = (0..o.stmt.columns.len())
@@ -230,7 +281,7 @@ fn finish(mut o: Open) -> Statement {
         }
         Kind::DeleteOne => {}
     }
-    o.stmt
+    out.push(o.stmt);
 }
 
 impl Ctx<'_> {
@@ -267,6 +318,9 @@ impl Ctx<'_> {
             && (Arc::ptr_eq(&o.key, &ev.key) || o.key == ev.key)
             && o.stmt.rows < self.limits.max_rows_per_statement
             && o.stmt.sql.len() < self.limits.max_statement_bytes
+            && o.pre
+                .as_ref()
+                .is_none_or(|p| p.sql.len() < self.limits.max_statement_bytes)
     }
 
     fn new_stmt(&self, kind: Kind, ev: &ChangeEvent, sql: String) -> Open {
@@ -280,9 +334,112 @@ impl Ctx<'_> {
                 last_seq: self.seq,
                 columns: ev.columns.clone(),
                 table_name: self.name.to_string(),
+                db_name: self.db.to_string(),
+                key: ev.key.clone(),
             },
             key: ev.key.clone(),
+            pre: None,
         }
+    }
+
+    /// An insert, or the new image of an update, in `mode`.
+    fn write(
+        &self,
+        open: &mut Option<Open>,
+        out: &mut Vec<Statement>,
+        ev: &ChangeEvent,
+        after: &[Value],
+        mode: Mode,
+    ) -> Result<(), PlanError> {
+        match mode {
+            Mode::Upsert => self.upsert(open, out, ev, after),
+            Mode::DeleteInsert => self.delete_insert(open, out, ev, after),
+        }
+    }
+
+    /// Adds `after` to a run of `DELETE` by key + plain `INSERT`.
+    fn delete_insert(
+        &self,
+        open: &mut Option<Open>,
+        out: &mut Vec<Statement>,
+        ev: &ChangeEvent,
+        after: &[Value],
+    ) -> Result<(), PlanError> {
+        let composite = ev.key.len() > 1;
+        let null_key = ev.key.iter().any(|&k| after[k as usize].is_null());
+        let mut key_lit = String::new();
+        if null_key {
+            // `IN` never matches NULL: delete this one row with `<=>` on its own.
+            self.delete(open, out, ev, after)?;
+        } else {
+            if composite {
+                key_lit.push('(');
+            }
+            self.encode_row(
+                ev,
+                &mut ev.key.iter().map(|&k| k as usize),
+                after,
+                &mut key_lit,
+            )?;
+            if composite {
+                key_lit.push(')');
+            }
+        }
+        let fits = open.as_ref().is_some_and(|o| {
+            self.fits(o, Kind::Insert, ev)
+                && (null_key || !o.pre.as_ref().is_some_and(|p| p.keys.contains(&key_lit)))
+        });
+        if !fits {
+            if let Some(o) = open.take() {
+                finish(o, out);
+            }
+            let mut sql = format!("INSERT INTO {} (", self.table);
+            for (n, c) in ev.columns.iter().enumerate() {
+                if n > 0 {
+                    sql.push_str(", ");
+                }
+                push_ident(&mut sql, c);
+            }
+            sql.push_str(") VALUES ");
+            let mut del = format!("DELETE FROM {} WHERE ", self.table);
+            if composite {
+                del.push('(');
+            }
+            for (n, &k) in ev.key.iter().enumerate() {
+                if n > 0 {
+                    del.push_str(", ");
+                }
+                push_ident(&mut del, &ev.columns[k as usize]);
+            }
+            if composite {
+                del.push(')');
+            }
+            del.push_str(" IN (");
+            let mut o = self.new_stmt(Kind::Insert, ev, sql);
+            o.pre = Some(PreDelete {
+                sql: del,
+                keys: HashSet::new(),
+            });
+            *open = Some(o);
+        }
+        let o = open.as_mut().expect("opened above");
+        if !null_key {
+            let pre = o.pre.as_mut().expect("insert runs carry their delete");
+            if !pre.keys.is_empty() {
+                pre.sql.push_str(", ");
+            }
+            pre.sql.push_str(&key_lit);
+            pre.keys.insert(key_lit);
+        }
+        if o.stmt.rows > 0 {
+            o.stmt.sql.push_str(", ");
+        }
+        o.stmt.sql.push('(');
+        self.encode_row(ev, &mut (0..after.len()), after, &mut o.stmt.sql)?;
+        o.stmt.sql.push(')');
+        o.stmt.rows += 1;
+        o.stmt.last_seq = self.seq;
+        Ok(())
     }
 
     fn upsert(
@@ -297,7 +454,7 @@ impl Ctx<'_> {
             .is_some_and(|o| self.fits(o, Kind::Upsert, ev))
         {
             if let Some(o) = open.take() {
-                out.push(finish(o));
+                finish(o, out);
             }
             let mut sql = format!("INSERT INTO {} (", self.table);
             for (n, c) in ev.columns.iter().enumerate() {
@@ -332,7 +489,7 @@ impl Ctx<'_> {
             || ev.key.iter().any(|&k| before[k as usize].is_null());
         if one_by_one {
             if let Some(o) = open.take() {
-                out.push(finish(o));
+                finish(o, out);
             }
             let mut sql = format!("DELETE FROM {} WHERE ", self.table);
             for (n, &k) in ev.key.iter().enumerate() {
@@ -355,7 +512,7 @@ impl Ctx<'_> {
             .is_some_and(|o| self.fits(o, Kind::Delete, ev))
         {
             if let Some(o) = open.take() {
-                out.push(finish(o));
+                finish(o, out);
             }
             let mut sql = format!("DELETE FROM {} WHERE ", self.table);
             if ev.key.len() > 1 {
@@ -441,6 +598,7 @@ mod tests {
             &TableNaming::Database("t".into()),
             LIMITS,
             SchemaChanges::Stop,
+            &Guards::unguarded(),
         )
         .unwrap()
         .into_iter()
@@ -494,6 +652,122 @@ mod tests {
     }
 
     #[test]
+    fn another_unique_index_turns_upserts_into_delete_then_insert_runs() {
+        use crate::unique::{TargetTable, UniqueIndex};
+        let mut guards = Guards::new();
+        let idx = |name: &str, col: &str| UniqueIndex {
+            name: name.into(),
+            columns: vec![Some(col.into())],
+        };
+        guards.insert(
+            "t".into(),
+            "p".into(),
+            TargetTable {
+                unique: vec![idx("PRIMARY", "id"), idx("uk_name", "name")],
+            },
+        );
+        let r = vec![
+            rec(1, vec![RowOp::Insert { after: row(1, "a") }]),
+            rec(
+                2,
+                vec![
+                    RowOp::Update {
+                        before: row(1, "a"),
+                        after: row(1, "b"),
+                    },
+                    RowOp::Insert { after: row(2, "a") },
+                    RowOp::Delete {
+                        before: row(3, "c"),
+                    },
+                    RowOp::Update {
+                        before: row(4, "d"),
+                        after: row(5, "e"),
+                    },
+                ],
+            ),
+        ];
+        let st = plan(
+            &r,
+            &TableNaming::Database("t".into()),
+            LIMITS,
+            SchemaChanges::Stop,
+            &guards,
+        )
+        .unwrap();
+        assert_eq!(
+            st.iter().map(|s| s.sql.as_str()).collect::<Vec<_>>(),
+            vec![
+                // Key 1 again: the first run ends, so each run has a key once.
+                "DELETE FROM `t`.`p` WHERE `id` IN (1)",
+                "INSERT INTO `t`.`p` (`id`, `name`) VALUES (1, 'a')",
+                "DELETE FROM `t`.`p` WHERE `id` IN (1, 2)",
+                "INSERT INTO `t`.`p` (`id`, `name`) VALUES (1, 'b'), (2, 'a')",
+                "DELETE FROM `t`.`p` WHERE `id` IN (3, 4)",
+                "DELETE FROM `t`.`p` WHERE `id` IN (5)",
+                "INSERT INTO `t`.`p` (`id`, `name`) VALUES (5, 'e')",
+            ]
+        );
+        assert_eq!(st[3].kind, Kind::Insert);
+        assert_eq!(st[3].rows, 2);
+        assert_eq!(st[3].seqs(), "log record 2");
+        assert_eq!(
+            st[3].shape(),
+            "INSERT INTO `t`.`p` (`id`, `name`) VALUES (?, ?) ×2"
+        );
+        // A key with a NULL in it is deleted on its own with <=>.
+        let n = rec(
+            3,
+            vec![RowOp::Insert {
+                after: vec![Value::Null, Value::String("z".into())],
+            }],
+        );
+        let st = plan(
+            std::slice::from_ref(&n),
+            &TableNaming::Database("t".into()),
+            LIMITS,
+            SchemaChanges::Stop,
+            &guards,
+        )
+        .unwrap();
+        assert_eq!(
+            st.iter().map(|s| s.sql.as_str()).collect::<Vec<_>>(),
+            vec![
+                "DELETE FROM `t`.`p` WHERE `id` <=> NULL LIMIT 1",
+                "INSERT INTO `t`.`p` (`id`, `name`) VALUES (NULL, 'z')",
+            ]
+        );
+        // A table the guards were not told about is applied the safe way;
+        // a primary key alone keeps the upsert.
+        guards.insert(
+            "t".into(),
+            "p".into(),
+            TargetTable {
+                unique: vec![idx("PRIMARY", "id")],
+            },
+        );
+        assert!(plan(
+            &r,
+            &TableNaming::Database("t".into()),
+            LIMITS,
+            SchemaChanges::Stop,
+            &guards
+        )
+        .unwrap()
+        .iter()
+        .all(|s| s.kind != Kind::Insert));
+        assert!(plan(
+            &r,
+            &TableNaming::Database("t".into()),
+            LIMITS,
+            SchemaChanges::Stop,
+            &Guards::new()
+        )
+        .unwrap()
+        .iter()
+        .any(|s| s.kind == Kind::Insert));
+    }
+
+    #[test]
     fn statements_split_at_the_row_limit_and_carry_their_seqs() {
         let r: Vec<_> = (1..=5)
             .map(|i| {
@@ -514,6 +788,7 @@ mod tests {
             &TableNaming::Database("t".into()),
             limits,
             SchemaChanges::Stop,
+            &Guards::unguarded(),
         )
         .unwrap();
         assert_eq!(st.iter().map(|s| s.rows).collect::<Vec<_>>(), vec![2, 2, 1]);
@@ -559,6 +834,7 @@ mod tests {
             &TableNaming::Database("t".into()),
             LIMITS,
             SchemaChanges::Stop,
+            &Guards::unguarded(),
         )
         .unwrap_err();
         assert_eq!(e.seq, 9);
@@ -566,7 +842,8 @@ mod tests {
             &[r],
             &TableNaming::Database("t".into()),
             LIMITS,
-            SchemaChanges::Skip
+            SchemaChanges::Skip,
+            &Guards::unguarded(),
         )
         .unwrap()
         .is_empty());
@@ -588,6 +865,7 @@ mod tests {
             &TableNaming::Database("t".into()),
             LIMITS,
             SchemaChanges::Stop,
+            &Guards::unguarded(),
         )
         .unwrap_err();
         assert_eq!(e.to_string(), "`t`.`m`, log record 3: column temp: f64 value is NaN or infinite, which OceanBase (MySQL mode) cannot store");

@@ -19,8 +19,16 @@
 //!
 //! Statements for slice i+1 of a commit are built while the server runs
 //! slice i. With `lanes > 1` see [`crate::lanes`].
+//!
+//! The first time a batch names a target table, the sink reads that table's
+//! unique indexes (see [`crate::unique`]): tables with a unique index other
+//! than the key get `DELETE` + plain `INSERT` instead of the upsert, and a
+//! collision on that index stops the pipeline (fatal, no values in the
+//! message) instead of merging two rows. The facts are read again after any
+//! failed apply or schema-change record.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use mysql_async::prelude::Queryable;
 use sluice_engine::log::LogRecord;
@@ -32,7 +40,8 @@ use crate::conn::{connect, ConnectError, Connected};
 use crate::control;
 use crate::error::{describe, is_retryable};
 use crate::lanes;
-use crate::plan::{plan, Limits, Statement};
+use crate::plan::{plan, Kind, Limits, Statement};
+use crate::unique::{read_unique, Guards, Mode};
 
 /// Counters since the sink was made.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,6 +69,8 @@ pub struct OceanBaseSink {
     known: HashMap<String, ApplyCursor>,
     /// One connection per apply lane (only with `lanes > 1`).
     lane_conns: Vec<Option<Connected>>,
+    /// Unique indexes of the target tables met so far: upsert or delete+insert.
+    guards: Arc<Guards>,
 }
 
 impl OceanBaseSink {
@@ -71,6 +82,7 @@ impl OceanBaseSink {
             stats: SinkStats::default(),
             known: HashMap::new(),
             lane_conns: Vec::new(),
+            guards: Arc::new(Guards::new()),
         }
     }
 
@@ -146,8 +158,9 @@ impl OceanBaseSink {
     async fn apply_unit(&mut self, pipeline: &str, unit: &[LogRecord]) -> Result<ApplyCursor> {
         let cfg = self.cfg.clone();
         let known = self.known.remove(pipeline);
+        let guards = self.guards.clone();
         let c = self.conn().await?;
-        let result = run_unit(&mut c.conn, &cfg, pipeline, unit, known.as_ref()).await;
+        let result = run_unit(&mut c.conn, &cfg, pipeline, unit, known.as_ref(), &guards).await;
         match result {
             Ok(outcome) => {
                 match &outcome {
@@ -217,9 +230,87 @@ impl OceanBaseSink {
         Ok(())
     }
 
+    /// Reads the unique indexes of every target table in `records` that the
+    /// sink has not met yet (all of them again after a schema change).
+    async fn load_guards(&mut self, records: &[LogRecord]) -> Result<()> {
+        use sluice_engine::event::Change;
+        let rows = || {
+            records
+                .iter()
+                .flat_map(|r| &r.tx.changes)
+                .filter_map(|c| match c {
+                    Change::Row(ev) => Some(ev),
+                    Change::Schema(_) => None,
+                })
+        };
+        if records
+            .iter()
+            .flat_map(|r| &r.tx.changes)
+            .any(|c| matches!(c, Change::Schema(_)))
+        {
+            Arc::make_mut(&mut self.guards).clear();
+        }
+        let mut todo: Vec<((String, String), &sluice_engine::event::ChangeEvent)> = Vec::new();
+        let mut last = None;
+        for ev in rows() {
+            if last == Some(&ev.table) {
+                continue;
+            }
+            last = Some(&ev.table);
+            let t = self.cfg.naming.target(&ev.table);
+            if !self.guards.knows(&t.0, &t.1) && !todo.iter().any(|(k, _)| *k == t) {
+                todo.push((t, ev));
+            }
+        }
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let c = self.conn().await?;
+        let mut read = Vec::new();
+        for ((db, table), ev) in todo {
+            let t = match read_unique(&mut c.conn, &db, &table).await {
+                Ok(t) => t,
+                Err(e) => {
+                    if is_retryable(&e) {
+                        self.conn = None;
+                    }
+                    return Err(sql_error(
+                        &e,
+                        format!("reading the unique indexes of `{db}`.`{table}`"),
+                        &[&db, &table],
+                    ));
+                }
+            };
+            let key: Vec<&str> = ev
+                .key
+                .iter()
+                .map(|&k| ev.columns[k as usize].as_str())
+                .collect();
+            if ev.key.len() < ev.columns.len() && t.mode(&key) == Mode::DeleteInsert {
+                let others: Vec<String> = t
+                    .others(&key)
+                    .map(|i| format!("{} ({})", i.name, i.column_list()))
+                    .collect();
+                tracing::warn!(
+                    table = %format!("{db}.{table}"),
+                    key = %key.join(", "),
+                    other_unique = %others.join("; "),
+                    "target table has a unique index other than the key: inserts and updates                      are applied as DELETE + INSERT, and a collision on that index stops apply"
+                );
+            }
+            read.push((db, table, t));
+        }
+        let g = Arc::make_mut(&mut self.guards);
+        for (db, table, t) in read {
+            g.insert(db, table, t);
+        }
+        Ok(())
+    }
+
     /// Applies `records` over `cfg.lanes` connections (see [`crate::lanes`]).
     async fn apply_laned(&mut self, pipeline: &str, records: &[LogRecord]) -> Result<ApplyCursor> {
         let cfg = self.cfg.clone();
+        let guards = self.guards.clone();
         let n = cfg.lanes;
         self.known.remove(pipeline);
         let c = self.conn().await?;
@@ -234,7 +325,7 @@ impl OceanBaseSink {
         }
         let assigned: Vec<Option<usize>> = records
             .iter()
-            .map(|r| lanes::record_lane(r, &cfg.naming, n))
+            .map(|r| lanes::record_lane(r, &cfg.naming, n, &guards))
             .collect();
         let mut i = 0;
         while i < records.len() {
@@ -244,7 +335,7 @@ impl OceanBaseSink {
                     .unwrap_or(records.len());
                 for unit in commit_units(&records[i..j], cfg.max_rows_per_commit.max(1)) {
                     let c = self.conn().await?;
-                    match barrier_unit(&mut c.conn, &cfg, pipeline, unit).await {
+                    match barrier_unit(&mut c.conn, &cfg, pipeline, unit, &guards).await {
                         Ok((applied, skipped)) => {
                             self.stats.commits += (applied > 0) as u64;
                             self.stats.records += applied as u64;
@@ -269,7 +360,7 @@ impl OceanBaseSink {
             let futures = self.lane_conns.iter_mut().zip(&per_lane).enumerate().map(
                 |(lane, (slot, recs))| {
                     let conn = &mut slot.as_mut().expect("connected above").conn;
-                    lane_unit(conn, &cfg, pipeline, lane, recs, first, last)
+                    lane_unit(conn, &cfg, pipeline, lane, recs, first, last, &guards)
                 },
             );
             let results = futures_util::future::join_all(futures).await;
@@ -313,12 +404,13 @@ async fn exec_all(
     conn: &mut mysql_async::Conn,
     statements: &[Statement],
     pipeline: &str,
+    guards: &Guards,
 ) -> std::result::Result<(), UnitError> {
     for st in statements {
         conn.query_drop(st.sql.as_str())
             .await
             .map_err(|e| UnitError {
-                error: statement_error(&e, st, pipeline),
+                error: statement_error(&e, st, pipeline, guards),
                 rollback: true,
             })?;
     }
@@ -345,6 +437,7 @@ async fn commit(
 /// Lane `lane`'s share of a run: its records after its own cursor, and its
 /// cursor moved to the run's end, in one transaction.
 /// Returns (records applied, records skipped, commits).
+#[allow(clippy::too_many_arguments)]
 async fn lane_unit(
     conn: &mut mysql_async::Conn,
     cfg: &OceanBaseConfig,
@@ -353,6 +446,7 @@ async fn lane_unit(
     recs: &[&LogRecord],
     run_first: u64,
     run_last: &LogRecord,
+    guards: &Guards,
 ) -> std::result::Result<(usize, usize, usize), UnitError> {
     let db = &cfg.control_database;
     let name = lanes::lane_name(pipeline, lane, cfg.lanes);
@@ -401,9 +495,10 @@ async fn lane_unit(
         &cfg.naming,
         limits,
         cfg.schema_changes,
+        guards,
     )
     .map_err(|e| fail(Error::sink_fatal(format!("pipeline {pipeline}: {e}"))))?;
-    exec_all(conn, &statements, pipeline).await?;
+    exec_all(conn, &statements, pipeline, guards).await?;
     conn.query_drop(lanes::set_lanes_sql(
         db,
         &lanes::all_lane_names_one(&name),
@@ -429,6 +524,7 @@ async fn barrier_unit(
     cfg: &OceanBaseConfig,
     pipeline: &str,
     recs: &[LogRecord],
+    guards: &Guards,
 ) -> std::result::Result<(usize, usize), UnitError> {
     let db = &cfg.control_database;
     let n = cfg.lanes;
@@ -493,9 +589,10 @@ async fn barrier_unit(
         &cfg.naming,
         limits,
         cfg.schema_changes,
+        guards,
     )
     .map_err(|e| fail(Error::sink_fatal(format!("pipeline {pipeline}: {e}"))))?;
-    exec_all(conn, &statements, pipeline).await?;
+    exec_all(conn, &statements, pipeline, guards).await?;
     conn.query_drop(lanes::set_lanes_sql(
         db,
         &lanes::all_lane_names(pipeline, n),
@@ -546,9 +643,28 @@ pub(crate) fn sql_error(e: &mysql_async::Error, what: String, identifiers: &[&st
     }
 }
 
-pub(crate) fn statement_error(e: &mysql_async::Error, st: &Statement, pipeline: &str) -> Error {
+/// MySQL's ER_DUP_ENTRY.
+const ER_DUP_ENTRY: u16 = 1062;
+
+pub(crate) fn statement_error(
+    e: &mysql_async::Error,
+    st: &Statement,
+    pipeline: &str,
+    guards: &Guards,
+) -> Error {
+    let target = guards.table(&st.db_name, &st.table_name);
+    if let (mysql_async::Error::Server(se), Kind::Insert) = (e, st.kind) {
+        if se.code == ER_DUP_ENTRY {
+            if let Some(msg) = duplicate_message(&se.message, st, pipeline, target) {
+                return Error::sink_fatal(msg);
+            }
+        }
+    }
     let mut ids: Vec<&str> = st.columns.iter().map(String::as_str).collect();
     ids.push(&st.table_name);
+    if let Some(t) = target {
+        ids.extend(t.unique.iter().map(|i| i.name.as_str()));
+    }
     sql_error(
         e,
         format!(
@@ -561,12 +677,64 @@ pub(crate) fn statement_error(e: &mysql_async::Error, st: &Statement, pipeline: 
     )
 }
 
+/// A collision on a unique index other than the key, told with the index's
+/// name and columns from the catalog and no value: the server's message
+/// quotes the colliding value, so only the key name is taken from it, and
+/// only when the catalog knows that name. `None` when the index is the key
+/// itself (the row was deleted just before, so another writer inserted it):
+/// the plain statement error says that case.
+fn duplicate_message(
+    server: &str,
+    st: &Statement,
+    pipeline: &str,
+    target: Option<&crate::unique::TargetTable>,
+) -> Option<String> {
+    // "Duplicate entry '…' for key 'uk_mrn'" (MySQL 8: 'table.uk_mrn').
+    let quoted_key = server
+        .rfind("for key '")
+        .map(|i| &server[i + "for key '".len()..])
+        .map(|k| k.strip_suffix('\'').unwrap_or(k));
+    let bare = quoted_key.map(|k| k.rsplit('.').next().unwrap_or(k));
+    let index = target.and_then(|t| {
+        t.unique
+            .iter()
+            .find(|i| bare.is_some_and(|b| i.name.eq_ignore_ascii_case(b)))
+    });
+    let key_cols: Vec<&str> = st
+        .key
+        .iter()
+        .map(|&k| st.columns[k as usize].as_str())
+        .collect();
+    if let (Some(t), Some(i)) = (target, index) {
+        if t.others(&key_cols).all(|o| o.name != i.name) {
+            return None;
+        }
+    }
+    let which = match index {
+        Some(i) => format!("unique index `{}` ({})", i.name, i.column_list()),
+        None => "a unique index".to_string(),
+    };
+    Some(format!(
+        "pipeline {pipeline}: table {}, {}: a row would take a value of {which} that a different \
+         row already holds (the rows' key is {}); an upsert would have merged the two rows, so \
+         apply stops instead. The source does not enforce this index the way the target does \
+         (a filtered unique index, or one added on the target): correct the rows on the source \
+         or change the index on the target, then resume. (server error {ER_DUP_ENTRY}, \
+         statement {})",
+        st.table,
+        st.seqs(),
+        key_cols.join(", "),
+        st.shape()
+    ))
+}
+
 async fn run_unit(
     conn: &mut mysql_async::Conn,
     cfg: &OceanBaseConfig,
     pipeline: &str,
     unit: &[LogRecord],
     known: Option<&ApplyCursor>,
+    guards: &Guards,
 ) -> std::result::Result<Outcome, UnitError> {
     let db = &cfg.control_database;
     let ctl_ids = [db.as_str(), control::CURSOR_TABLE];
@@ -651,7 +819,7 @@ async fn run_unit(
         max_rows_per_statement: cfg.max_rows_per_statement,
     };
     let plan_slice = |slice: &[LogRecord]| {
-        plan(slice, &cfg.naming, limits, cfg.schema_changes)
+        plan(slice, &cfg.naming, limits, cfg.schema_changes, guards)
             .map_err(|e| fail(Error::sink_fatal(format!("pipeline {pipeline}: {e}"))))
     };
     // Plan slice i+1 while the server executes slice i, so the client's
@@ -667,7 +835,7 @@ async fn run_unit(
             for st in &current {
                 conn.query_drop(st.sql.as_str())
                     .await
-                    .map_err(|e| fail(statement_error(&e, st, pipeline)))?;
+                    .map_err(|e| fail(statement_error(&e, st, pipeline, guards)))?;
             }
             Ok::<usize, UnitError>(current.len())
         };
@@ -797,6 +965,22 @@ impl Sink for OceanBaseSink {
                 w[0].seq, w[1].seq
             )));
         }
+        let result = self.apply_checked(pipeline, records).await;
+        if result.is_err() {
+            // The DBA may change the target's indexes before the retry.
+            Arc::make_mut(&mut self.guards).clear();
+        }
+        result
+    }
+}
+
+impl OceanBaseSink {
+    async fn apply_checked(
+        &mut self,
+        pipeline: &str,
+        records: &[LogRecord],
+    ) -> Result<ApplyCursor> {
+        self.load_guards(records).await?;
         if self.cfg.lanes > 1 {
             return self.apply_laned(pipeline, records).await;
         }
@@ -812,6 +996,53 @@ impl Sink for OceanBaseSink {
 mod tests {
     use super::*;
     use sluice_engine::testing::sample_transaction;
+
+    #[test]
+    fn duplicates_on_another_unique_index_name_it_and_never_the_value() {
+        use crate::unique::{TargetTable, UniqueIndex};
+        let idx = |name: &str, col: &str| UniqueIndex {
+            name: name.into(),
+            columns: vec![Some(col.into())],
+        };
+        let t = TargetTable {
+            unique: vec![idx("PRIMARY", "id"), idx("uk_mrn", "mrn")],
+        };
+        let st = Statement {
+            sql: String::new(),
+            table: "`h`.`patients`".into(),
+            kind: Kind::Insert,
+            rows: 2,
+            first_seq: 4,
+            last_seq: 5,
+            columns: vec!["id".to_string(), "mrn".to_string()].into(),
+            table_name: "patients".into(),
+            db_name: "h".into(),
+            key: vec![0u16].into(),
+        };
+        for server in [
+            "Duplicate entry 'MRN-1' for key 'uk_mrn'",
+            "Duplicate entry 'MRN-1' for key 'patients.uk_mrn'",
+            // A value that looks like the tail of the message.
+            "Duplicate entry 'x for key 'PRIMARY'' for key 'uk_mrn'",
+        ] {
+            let m = duplicate_message(server, &st, "p", Some(&t)).unwrap();
+            assert!(
+                m.contains("unique index `uk_mrn` (mrn)")
+                    && m.contains("key is id")
+                    && m.contains("log records 4..=5"),
+                "{m}"
+            );
+            assert!(!m.contains("MRN-1") && !m.contains("x for"), "{m}");
+        }
+        // A name the catalog does not know is not repeated (it could be anything).
+        let m = duplicate_message("Duplicate entry 'a' for key 'zz'", &st, "p", Some(&t)).unwrap();
+        assert!(m.contains("a unique index") && !m.contains("zz"), "{m}");
+        // The key itself: not this case (another writer), the plain error tells it.
+        assert!(
+            duplicate_message("Duplicate entry '1' for key 'PRIMARY'", &st, "p", Some(&t))
+                .is_none()
+        );
+    }
 
     #[test]
     fn commit_units_split_only_between_records() {

@@ -15,16 +15,19 @@ use sluice_engine::value::{Date, DateTime, Decimal, Time, Value};
 use sluice_oceanbase::{OceanBaseConfig, OceanBaseSink};
 use sluice_testkit::SeekDb;
 
-const DDL: [&str; 2] = [
+const DDL: [&str; 3] = [
     "CREATE TABLE a (id INT PRIMARY KEY, name VARCHAR(40), amount DECIMAL(18,4), at DATETIME(6))",
     "CREATE TABLE b (k1 INT, k2 VARCHAR(10), v BIGINT, PRIMARY KEY (k1, k2))",
+    // A unique key besides the primary key: applied as DELETE + INSERT.
+    "CREATE TABLE c (id INT PRIMARY KEY, code VARCHAR(10), v INT, UNIQUE KEY uk_code (code))",
 ];
 
 /// One abstract operation; `Op::materialize` turns it into a row change that
 /// is valid against the current model state.
 #[derive(Debug, Clone)]
 struct Op {
-    table_b: bool,
+    /// 0: a, 1: b, 2: c.
+    table: u8,
     kind: u8,
     key: u32,
     val: i64,
@@ -51,6 +54,7 @@ type RowA = (String, Option<String>, Option<String>, Option<String>);
 struct Model {
     a: Rows,
     b: Rows,
+    c: Rows,
 }
 
 fn key_a(id: i32) -> String {
@@ -89,27 +93,40 @@ fn row_b(k: u32, val: i64) -> Vec<Value> {
     ]
 }
 
+/// Codes repeat often, so rows contend for them; the model gives a row
+/// NULL instead of a code another row holds (NULLs never collide).
+fn row_c(id: i32, val: i64) -> Vec<Value> {
+    vec![
+        Value::I32(id),
+        Value::String(format!("c{}", val.rem_euclid(12))),
+        Value::I32(val as i32),
+    ]
+}
+
 fn key_b(row: &[Value]) -> String {
     format!("{:?}/{:?}", row[0], row[1])
 }
 
 impl Op {
     fn materialize(&self, m: &mut Model) -> ChangeEvent {
-        let (table, columns, key): (&str, Vec<&str>, Vec<u16>) = if self.table_b {
-            ("b", vec!["k1", "k2", "v"], vec![0, 1])
-        } else {
-            ("a", vec!["id", "name", "amount", "at"], vec![0])
+        let table_b = self.table == 1;
+        let (table, columns, key): (&str, Vec<&str>, Vec<u16>) = match self.table {
+            1 => ("b", vec!["k1", "k2", "v"], vec![0, 1]),
+            2 => ("c", vec!["id", "code", "v"], vec![0]),
+            _ => ("a", vec!["id", "name", "amount", "at"], vec![0]),
         };
-        let rows = if self.table_b { &mut m.b } else { &mut m.a };
-        let new_row = |k: u32| {
-            if self.table_b {
-                row_b(k, self.val)
-            } else {
-                row_a(k as i32, self.val)
-            }
+        let rows = match self.table {
+            1 => &mut m.b,
+            2 => &mut m.c,
+            _ => &mut m.a,
+        };
+        let new_row = |k: u32| match self.table {
+            1 => row_b(k, self.val),
+            2 => row_c(k as i32, self.val),
+            _ => row_a(k as i32, self.val),
         };
         let key_of = |r: &[Value]| {
-            if self.table_b {
+            if table_b {
                 key_b(r)
             } else {
                 key_a(match r[0] {
@@ -151,6 +168,23 @@ impl Op {
                 before: pick(self.key),
             },
         };
+        let mut op = op;
+        if self.table == 2 {
+            let (before_key, after) = match &mut op {
+                RowOp::Insert { after } => (None, Some(after)),
+                RowOp::Update { before, after } => (Some(key_of(before)), Some(after)),
+                RowOp::Delete { .. } => (None, None),
+            };
+            if let Some(after) = after {
+                let after_key = key_of(after);
+                let taken = rows.iter().any(|(k, r)| {
+                    *k != after_key && Some(k) != before_key.as_ref() && r[1] == after[1]
+                });
+                if taken {
+                    after[1] = Value::Null;
+                }
+            }
+        }
         match &op {
             RowOp::Insert { after } => {
                 rows.insert(key_of(after), after.clone());
@@ -200,6 +234,7 @@ async fn run(ops: Vec<Op>, tx_sizes: Vec<usize>, steps: Vec<Step>, lanes: usize)
     let mut model = Model {
         a: BTreeMap::new(),
         b: BTreeMap::new(),
+        c: BTreeMap::new(),
     };
     // Group the ops into transactions → log records.
     let mut records = Vec::new();
@@ -287,11 +322,21 @@ async fn run(ops: Vec<Op>, tx_sizes: Vec<usize>, steps: Vec<Step>, lanes: usize)
         .collect();
     want_b.sort();
     assert_eq!(got_b, want_b, "table b");
+    let got_c: Vec<(String, Option<String>, Option<String>)> = conn
+        .query("SELECT CAST(id AS CHAR), code, CAST(v AS CHAR) FROM c ORDER BY id")
+        .await
+        .unwrap();
+    let want_c: Vec<_> = model
+        .c
+        .values()
+        .map(|r| (text(&r[0]).unwrap(), text(&r[1]), text(&r[2])))
+        .collect();
+    assert_eq!(got_c, want_c, "table c");
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    (any::<bool>(), 0u8..4, any::<u32>(), -1000i64..1000).prop_map(|(table_b, kind, key, val)| Op {
-        table_b,
+    (0u8..3, 0u8..4, any::<u32>(), -1000i64..1000).prop_map(|(table, kind, key, val)| Op {
+        table,
         kind,
         key,
         val,

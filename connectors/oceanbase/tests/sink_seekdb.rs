@@ -452,7 +452,15 @@ async fn lanes_resume_after_one_lane_failed_without_reapplying_the_others() {
     let mut cfg = config(&t);
     cfg.lanes = 2;
     let naming = cfg.naming.clone();
-    let lane_of = |r: &LogRecord| sluice_oceanbase::lanes::record_lane(r, &naming, 2).unwrap();
+    let lane_of = |r: &LogRecord| {
+        sluice_oceanbase::lanes::record_lane(
+            r,
+            &naming,
+            2,
+            &sluice_oceanbase::unique::Guards::unguarded(),
+        )
+        .unwrap()
+    };
     // A record into a table that does not exist yet, and one person on each lane.
     let later = rec(
         3,
@@ -527,4 +535,143 @@ async fn lanes_resume_after_one_lane_failed_without_reapplying_the_others() {
     );
     // Lanes are folded back into the one cursor row.
     assert_eq!(single.read_cursor("p").await.unwrap().unwrap().seq, 3);
+}
+
+const PATIENTS: &str = "CREATE TABLE patients (id BIGINT PRIMARY KEY, mrn VARCHAR(20), \
+                        name VARCHAR(100), UNIQUE KEY uk_mrn (mrn))";
+
+fn pat(op: RowOp) -> Change {
+    Change::Row(ChangeEvent {
+        table: TableRef::new("dbo", "patients"),
+        columns: vec!["id".to_string(), "mrn".to_string(), "name".to_string()].into(),
+        key: vec![0u16].into(),
+        op,
+    })
+}
+
+fn patient(id: i64, mrn: &str, name: &str) -> Vec<Value> {
+    vec![
+        Value::I64(id),
+        Value::String(mrn.into()),
+        Value::String(name.into()),
+    ]
+}
+
+async fn patients(t: &mut Target) -> Vec<(i64, String, String)> {
+    t.conn
+        .query("SELECT id, mrn, name FROM patients ORDER BY id")
+        .await
+        .unwrap()
+}
+
+/// `INSERT … ON DUPLICATE KEY UPDATE` fires on any unique key: a new row
+/// whose MRN is already taken would have overwritten the other patient.
+async fn secondary_unique_key_collision_stops_instead_of_merging(lanes: usize) {
+    let mut t = target(&[PATIENTS]).await;
+    let mut cfg = config(&t);
+    cfg.lanes = lanes;
+    let mut sink = OceanBaseSink::connect(cfg.clone()).await.unwrap();
+    sink.apply(
+        "p",
+        &[rec(
+            1,
+            vec![pat(RowOp::Insert {
+                after: patient(1, "MRN-7731", "Jane Doe"),
+            })],
+        )],
+    )
+    .await
+    .unwrap();
+    let clash = rec(
+        2,
+        vec![pat(RowOp::Insert {
+            after: patient(2, "MRN-7731", "John Roe"),
+        })],
+    );
+    let err = sink.apply("p", &[clash]).await.unwrap_err();
+    let msg = err.to_string();
+    eprintln!("the error a DBA sees: {msg}");
+    assert!(!err.is_retryable(), "{msg}");
+    assert!(
+        msg.contains("patients")
+            && msg.contains("uk_mrn")
+            && msg.contains("(mrn)")
+            && msg.contains("log record 2")
+            && msg.contains("key is id"),
+        "{msg}"
+    );
+    for value in ["MRN-7731", "7731", "Jane", "John", "Roe"] {
+        assert!(!msg.contains(value), "value {value} leaked: {msg}");
+    }
+    assert_eq!(
+        patients(&mut t).await,
+        vec![(1, "MRN-7731".into(), "Jane Doe".into())],
+        "the other patient's row is untouched"
+    );
+    assert_eq!(sink.read_cursor("p").await.unwrap().map(|c| c.seq), Some(1));
+
+    // What the source really did instead: the MRN moves to a free value and
+    // the freed one goes to the new patient (in one transaction), then a key
+    // change, an update in place and a replay.
+    let recs = vec![
+        rec(
+            2,
+            vec![
+                pat(RowOp::Update {
+                    before: patient(1, "MRN-7731", "Jane Doe"),
+                    after: patient(1, "MRN-9000", "Jane Doe"),
+                }),
+                pat(RowOp::Insert {
+                    after: patient(2, "MRN-7731", "John Roe"),
+                }),
+            ],
+        ),
+        rec(
+            3,
+            vec![pat(RowOp::Update {
+                before: patient(2, "MRN-7731", "John Roe"),
+                after: patient(3, "MRN-7731", "John Roe"),
+            })],
+        ),
+        rec(
+            4,
+            vec![pat(RowOp::Update {
+                before: patient(1, "MRN-9000", "Jane Doe"),
+                after: patient(1, "MRN-9000", "Jane Q. Doe"),
+            })],
+        ),
+    ];
+    assert_eq!(sink.apply("p", &recs).await.unwrap().seq, 4);
+    let want = vec![
+        (1, "MRN-9000".to_string(), "Jane Q. Doe".to_string()),
+        (3, "MRN-7731".to_string(), "John Roe".to_string()),
+    ];
+    assert_eq!(patients(&mut t).await, want);
+    // A restarted sink replaying from the start changes nothing.
+    let mut again = OceanBaseSink::new(cfg);
+    again.read_cursor("p").await.unwrap();
+    assert_eq!(again.apply("p", &recs).await.unwrap().seq, 4);
+    assert_eq!(patients(&mut t).await, want);
+}
+
+#[tokio::test]
+async fn a_secondary_unique_key_collision_fails_instead_of_merging_two_rows() {
+    secondary_unique_key_collision_stops_instead_of_merging(1).await;
+}
+
+#[tokio::test]
+async fn a_secondary_unique_key_collision_fails_with_lanes_too() {
+    secondary_unique_key_collision_stops_instead_of_merging(3).await;
+}
+
+#[tokio::test]
+async fn a_primary_key_only_table_keeps_the_upsert() {
+    let mut t = target(&[PEOPLE]).await;
+    let mut sink = OceanBaseSink::connect(config(&t)).await.unwrap();
+    sink.apply("p", &[rec(1, vec![ins(1, "a", 1), ins(1, "b", 2)])])
+        .await
+        .unwrap();
+    // One multi-row upsert: the fast path, not DELETE + INSERT.
+    assert_eq!(sink.stats().statements, 1);
+    assert_eq!(people(&mut t).await, vec![(1, "b".into(), 2)]);
 }
