@@ -404,6 +404,32 @@ pub struct Table {
     /// Where it was defined, when from a script.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
+    /// Rows and bytes on the source, when read from a live server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<TableStats>,
+}
+
+/// How big a table is on the source, as the server reports it. The byte
+/// figures follow `sp_spaceused` (SQL Server pages are 8 KB): `reserved` and
+/// `used` cover the table and all its indexes, `data` the heap or clustered
+/// index's data pages only (in-row, LOB and row-overflow).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableStats {
+    /// Rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+    /// Bytes reserved for the table and its indexes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_bytes: Option<u64>,
+    /// Bytes in use by the table and its indexes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_bytes: Option<u64>,
+    /// Bytes of data pages of the heap or clustered index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_bytes: Option<u64>,
+    /// Where the figures came from when not the usual place, or why some are missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Table {
@@ -420,6 +446,7 @@ impl Table {
             filegroup: None,
             comment: None,
             origin: None,
+            stats: None,
         }
     }
 

@@ -18,7 +18,8 @@
 //!   server gives it — converters must parse both spellings;
 //! - trap 6: `sys.sequences` is empty, so sequences are missing on Babelfish;
 //! - trap 6: `sys.partitions.rows` is an estimate and `dm_db_partition_stats`
-//!   does not exist: [`row_counts`] counts with `COUNT_BIG(*)` there.
+//!   does not exist: [`row_counts`] counts with `COUNT_BIG(*)` there, and
+//!   [`table_stats`] does the same and reports no sizes, with a note.
 //!
 //! - not in the kit's list: Babelfish reports `is_rowguidcol = 0` for a
 //!   `ROWGUIDCOL` column and reports inline TVFs as type `FN`.
@@ -31,7 +32,7 @@ use std::collections::HashMap;
 use sluice_engine::schema::{
     Catalog, CheckConstraint, Column, ColumnDefault, Computed, ForeignKey, Identity, Index,
     IndexColumn, IndexKind, KeyConstraint, Length, ObjectName, ReferentialAction, Routine,
-    RoutineKind, Sequence, SourceType, Synonym, Table, UserType, UserTypeKind,
+    RoutineKind, Sequence, SourceType, Synonym, Table, TableStats, UserType, UserTypeKind,
 };
 use sluice_engine::value::Value;
 
@@ -798,22 +799,136 @@ pub async fn read_catalog(client: &mut MssqlClient) -> Result<Catalog> {
     )
     .await
     .unwrap_or_default();
+    // sluice's own cursor table is not the application's schema.
+    let tables = read_tables(client, flavor)
+        .await?
+        .into_iter()
+        .filter(|t| !t.name.name.eq_ignore_ascii_case(crate::sink::CURSOR_TABLE))
+        .collect();
+    let tables = with_stats(client, tables).await?;
     Ok(Catalog {
         database: db.first().and_then(|r| r.first()).and_then(opt_text),
         // Babelfish names it its own way (`bbf_unicode_cp1_ci_as`).
         collation: db.first().and_then(|r| r.get(1)).and_then(opt_text),
         schemas: schemas.iter().map(|r| text_of(&r[0])).collect(),
-        // sluice's own cursor table is not the application's schema.
-        tables: read_tables(client, flavor)
-            .await?
-            .into_iter()
-            .filter(|t| !t.name.name.eq_ignore_ascii_case(crate::sink::CURSOR_TABLE))
-            .collect(),
+        tables,
         routines: read_routines(client).await?,
         sequences: read_sequences(client).await?,
         synonyms: read_synonyms(client).await?,
         user_types: read_user_types(client).await?,
     })
+}
+
+/// `tables` with their [`TableStats`] filled in.
+async fn with_stats(client: &mut MssqlClient, mut tables: Vec<Table>) -> Result<Vec<Table>> {
+    let stats = table_stats(client, &tables).await?;
+    for t in &mut tables {
+        t.stats = stats
+            .iter()
+            .find(|(n, _)| {
+                n.schema_or_dbo()
+                    .eq_ignore_ascii_case(t.name.schema_or_dbo())
+                    && n.name.eq_ignore_ascii_case(&t.name.name)
+            })
+            .map(|(_, s)| s.clone());
+    }
+    Ok(tables)
+}
+
+/// One page is 8 KB ("Pages and Extents Architecture Guide").
+const PAGE_BYTES: u64 = 8192;
+
+/// Rows and sizes per user table, the way `sp_spaceused` computes them, from
+/// `sys.dm_db_partition_stats` (one row per partition of every heap, clustered
+/// and nonclustered index; page counts in 8 KB pages):
+/// <https://learn.microsoft.com/sql/relational-databases/system-dynamic-management-views/sys-dm-db-partition-stats-transact-sql>
+/// and `sp_spaceused`'s definitions of reserved, data and index size:
+/// <https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-spaceused-transact-sql>.
+/// - rows: `row_count` of the heap or clustered index (`index_id` 0 or 1)
+///   only — nonclustered indexes repeat the rows. The documentation calls it
+///   approximate: it is maintained with the partition, not counted;
+/// - reserved: `reserved_page_count`, every index;
+/// - used: `used_page_count`, every index (`sp_spaceused`'s data + index_size);
+/// - data: `in_row_data_page_count + lob_used_page_count +
+///   row_overflow_used_page_count` of the heap or clustered index.
+///
+/// Internal tables (XML and full-text indexes) that `sp_spaceused` also adds
+/// are not included. The view needs VIEW DATABASE STATE (SQL Server 2022:
+/// VIEW DATABASE PERFORMANCE STATE). When it cannot be read — Babelfish has
+/// no such view (trap 6), or the permission is missing — rows are counted
+/// with `COUNT_BIG(*)`, sizes stay unknown, and each table's note says why.
+/// Only a lost connection is an error.
+pub async fn table_stats(
+    client: &mut MssqlClient,
+    tables: &[Table],
+) -> Result<Vec<(ObjectName, TableStats)>> {
+    let dmv = query(
+        client,
+        "table sizes (sys.dm_db_partition_stats)",
+        "SELECT SCHEMA_NAME(t.schema_id), t.name, \
+         SUM(CASE WHEN ps.index_id IN (0, 1) THEN ps.row_count ELSE 0 END), \
+         SUM(ps.reserved_page_count), SUM(ps.used_page_count), \
+         SUM(CASE WHEN ps.index_id IN (0, 1) THEN ps.in_row_data_page_count \
+             + ps.lob_used_page_count + ps.row_overflow_used_page_count ELSE 0 END) \
+         FROM sys.dm_db_partition_stats ps JOIN sys.tables t ON t.object_id = ps.object_id \
+         GROUP BY t.schema_id, t.name",
+    )
+    .await;
+    let why = match dmv {
+        Ok(rows) => return Ok(rows.iter().map(|r| stats_of_dmv_row(r)).collect()),
+        Err(e) if e.is_retryable() => return Err(e),
+        Err(e) => server_text(&e),
+    };
+    let note = format!(
+        "sizes unknown: sys.dm_db_partition_stats could not be read ({why}; Babelfish has no such \
+         view, SQL Server needs VIEW DATABASE STATE); rows counted with COUNT_BIG(*)"
+    );
+    let mut out = Vec::new();
+    for t in tables {
+        let sql = format!(
+            "SELECT COUNT_BIG(*) FROM {}",
+            crate::connect::quote_table(t.name.schema_or_dbo(), &t.name.name)
+        );
+        let (rows, note) = match query(client, "row count (COUNT_BIG)", &sql).await {
+            Ok(r) => (r.first().map(|r| int_of(&r[0]).max(0) as u64), note.clone()),
+            Err(e) if e.is_retryable() => return Err(e),
+            Err(e) => (None, format!("{note}, which failed: {}", server_text(&e))),
+        };
+        out.push((
+            t.name.clone(),
+            TableStats {
+                rows,
+                note: Some(note),
+                ..TableStats::default()
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// The server's own words from an error (tiberius wraps them as
+/// `Token error: '…' on server … (code: …)`), else the whole error.
+fn server_text(e: &Error) -> String {
+    let s = e.to_string();
+    s.split_once("Token error: '")
+        .and_then(|(_, rest)| rest.rsplit_once("' on server"))
+        .map_or(s.clone(), |(msg, _)| msg.to_string())
+}
+
+/// One row of [`table_stats`]'s query: schema, table, rows, then reserved,
+/// used and data pages.
+fn stats_of_dmv_row(r: &[Value]) -> (ObjectName, TableStats) {
+    let pages = |v: &Value| Some((int_of(v).max(0) as u64).saturating_mul(PAGE_BYTES));
+    (
+        ObjectName::new(text_of(&r[0]), text_of(&r[1])),
+        TableStats {
+            rows: Some(int_of(&r[2]).max(0) as u64),
+            reserved_bytes: pages(&r[3]),
+            used_bytes: pages(&r[4]),
+            data_bytes: pages(&r[5]),
+            note: None,
+        },
+    )
 }
 
 /// Exact row counts per table. SQL Server: `sys.dm_db_partition_stats`
@@ -878,6 +993,29 @@ pub async fn read_table(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partition_stats_pages_become_bytes() {
+        let (name, st) = stats_of_dmv_row(&[
+            Value::String("lab".into()),
+            Value::String("result".into()),
+            Value::I64(1234),
+            Value::I64(40),
+            Value::I64(33),
+            Value::I64(25),
+        ]);
+        assert_eq!(name, ObjectName::new("lab", "result"));
+        assert_eq!(
+            st,
+            TableStats {
+                rows: Some(1234),
+                reserved_bytes: Some(40 * 8192),
+                used_bytes: Some(33 * 8192),
+                data_bytes: Some(25 * 8192),
+                note: None,
+            }
+        );
+    }
 
     #[test]
     fn babelfish_index_names_are_unmangled() {

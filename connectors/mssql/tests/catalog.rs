@@ -226,6 +226,37 @@ async fn catalog_reads_tables_constraints_indexes_and_routines() {
         ("nvarchar(20)".to_string(), false)
     );
 
+    // Rows and sizes: SQL Server reads sys.dm_db_partition_stats; Babelfish
+    // has no such view (trap 6), so rows are counted, sizes stay unknown and
+    // the note says why.
+    let stats = |schema: &str, name: &str| {
+        cat.table(&ObjectName::new(schema, name))
+            .and_then(|t| t.stats.clone())
+            .expect("stats read with the catalog")
+    };
+    let (ps, cs) = (stats("dbo", "p"), stats("lab", "child"));
+    assert_eq!((ps.rows, cs.rows), (Some(3), Some(0)));
+    if flavor(&mut c).await.unwrap() == Flavor::Babelfish {
+        assert_eq!(
+            (ps.reserved_bytes, ps.used_bytes, ps.data_bytes),
+            (None, None, None)
+        );
+        let note = ps.note.as_deref().unwrap_or_default();
+        assert!(
+            note.contains("sys.dm_db_partition_stats") && note.contains("COUNT_BIG"),
+            "{note}"
+        );
+    } else {
+        // Pages are 8 KB; a table with rows has at least one data page.
+        let (r, u, d) = (
+            ps.reserved_bytes.unwrap(),
+            ps.used_bytes.unwrap(),
+            ps.data_bytes.unwrap(),
+        );
+        assert!(d >= 8192 && d <= u && u <= r && r % 8192 == 0, "{ps:?}");
+        assert_eq!(ps.note, None);
+    }
+
     // trap 6: sys.partitions would say 0 here; COUNT_BIG gives the truth.
     let counts = row_counts(&mut c, Flavor::Babelfish, &cat.tables)
         .await

@@ -183,6 +183,45 @@ pub fn render_to(r: &Report, out: &mut impl std::io::Write) -> std::io::Result<(
     }
     h.push_str("</section>");
 
+    // Source sizes (live assessment only)
+    if let Some(z) = &r.sizes {
+        use super::report::human_bytes;
+        let _ = write!(
+            h,
+            "<section><h2>Source tables by size</h2><p>{} rows in {} tables · {} reserved, {} used, {} data (1 KB = 1024 bytes, as <code>sp_spaceused</code> counts; reserved and used include indexes, data does not).</p>",
+            z.total_rows,
+            z.tables.len(),
+            human_bytes(z.total_reserved_bytes),
+            human_bytes(z.total_used_bytes),
+            human_bytes(z.total_data_bytes)
+        );
+        for n in &z.notes {
+            let _ = write!(h, "<p class=muted>{}</p>", esc(n));
+        }
+        const SHOWN: usize = 200;
+        h.push_str("<table><tr><th>Table</th><th class=n>Rows</th><th class=n>Reserved</th><th class=n>Used</th><th class=n>Data</th></tr>");
+        for t in z.tables.iter().take(SHOWN) {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+                esc(&t.table),
+                t.rows.map_or("n/a".to_string(), |n| n.to_string()),
+                human_bytes(t.reserved_bytes),
+                human_bytes(t.used_bytes),
+                human_bytes(t.data_bytes)
+            );
+        }
+        h.push_str("</table>");
+        if z.tables.len() > SHOWN {
+            let _ = write!(
+                h,
+                "<p class=muted>… and {} smaller tables (all are in the JSON report).</p>",
+                z.tables.len() - SHOWN
+            );
+        }
+        h.push_str("</section>");
+    }
+
     // Objects
     let _ = write!(
         h,

@@ -219,6 +219,7 @@ fn report_catalog(
         objects,
         diagnostics,
         notes,
+        sizes: report::SourceSizes::of(&catalog.tables),
     })
 }
 

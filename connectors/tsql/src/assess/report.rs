@@ -152,6 +152,107 @@ pub struct FiredRule {
     pub occurrences: u32,
 }
 
+/// One table's rows and bytes on the source (live assessment only; see
+/// `sluice_engine::schema::TableStats` for what each figure covers).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableSize {
+    /// Source name (`schema.name`).
+    pub table: String,
+    /// Rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+    /// Bytes reserved for the table and its indexes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserved_bytes: Option<u64>,
+    /// Bytes in use by the table and its indexes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used_bytes: Option<u64>,
+    /// Bytes of the table's data pages (no indexes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_bytes: Option<u64>,
+}
+
+/// Rows and bytes of the source's tables, largest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct SourceSizes {
+    /// Rows of every table whose count is known.
+    pub total_rows: u64,
+    /// Reserved bytes of every table whose size is known (`None`: none is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_reserved_bytes: Option<u64>,
+    /// Used bytes, likewise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_used_bytes: Option<u64>,
+    /// Data bytes, likewise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_data_bytes: Option<u64>,
+    /// Per table, by reserved bytes then rows, largest first.
+    pub tables: Vec<TableSize>,
+    /// Why figures are missing or where they came from (distinct notes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl SourceSizes {
+    /// Sizes of the catalog's tables; `None` when no table has any (scripts).
+    pub fn of(tables: &[sluice_engine::schema::Table]) -> Option<SourceSizes> {
+        let mut out = SourceSizes::default();
+        let sum = |acc: &mut Option<u64>, v: Option<u64>| {
+            if let Some(v) = v {
+                *acc = Some(acc.unwrap_or(0).saturating_add(v));
+            }
+        };
+        for t in tables {
+            let Some(st) = &t.stats else { continue };
+            out.total_rows = out.total_rows.saturating_add(st.rows.unwrap_or(0));
+            sum(&mut out.total_reserved_bytes, st.reserved_bytes);
+            sum(&mut out.total_used_bytes, st.used_bytes);
+            sum(&mut out.total_data_bytes, st.data_bytes);
+            if let Some(n) = &st.note {
+                if !out.notes.contains(n) {
+                    out.notes.push(n.clone());
+                }
+            }
+            out.tables.push(TableSize {
+                table: format!("{}.{}", t.name.schema_or_dbo(), t.name.name),
+                rows: st.rows,
+                reserved_bytes: st.reserved_bytes,
+                used_bytes: st.used_bytes,
+                data_bytes: st.data_bytes,
+            });
+        }
+        if out.tables.is_empty() {
+            return None;
+        }
+        out.tables.sort_by(|a, b| {
+            b.reserved_bytes
+                .cmp(&a.reserved_bytes)
+                .then(b.rows.cmp(&a.rows))
+                .then(a.table.cmp(&b.table))
+        });
+        Some(out)
+    }
+}
+
+/// Bytes for people, in 1024-based units as `sp_spaceused` counts them
+/// (`8.0 KB`, `1.5 MB`); `n/a` when unknown.
+pub fn human_bytes(b: Option<u64>) -> String {
+    let Some(b) = b else {
+        return "n/a".into();
+    };
+    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
+    if b < 1024 {
+        return format!("{b} B");
+    }
+    let mut v = b as f64 / 1024.0;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    format!("{v:.1} {}", UNITS[u])
+}
+
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -179,6 +280,9 @@ pub struct Report {
     pub rules: Vec<FiredRule>,
     /// The converted schema, in deploy order.
     pub deploy: Vec<String>,
+    /// Rows and bytes per source table (live assessment only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sizes: Option<SourceSizes>,
 }
 
 /// The target description.
@@ -199,6 +303,7 @@ pub(super) struct BuildInput {
     pub objects: Vec<ObjectReport>,
     pub diagnostics: Vec<ScriptDiagnostic>,
     pub notes: Vec<LowerNote>,
+    pub sizes: Option<SourceSizes>,
 }
 
 fn pct(n: u32, d: u32) -> f64 {
@@ -250,6 +355,7 @@ pub(super) fn build(input: BuildInput) -> Report {
         objects,
         diagnostics,
         notes,
+        sizes,
     } = input;
     let counted: Vec<&ObjectReport> = objects
         .iter()
@@ -415,6 +521,7 @@ pub(super) fn build(input: BuildInput) -> Report {
         notes,
         rules: rules_fired,
         deploy,
+        sizes,
     }
 }
 
@@ -469,6 +576,19 @@ impl Report {
                 k.kind, k.total, k.unchanged, k.changed, k.manual, k.unsupported, k.automatic_pct
             ));
         }
+        if let Some(z) = &self.sizes {
+            out.push_str(&format!(
+                "\nsource data: {} rows in {} tables, {} reserved ({} used, {} data)\n",
+                z.total_rows,
+                z.tables.len(),
+                human_bytes(z.total_reserved_bytes),
+                human_bytes(z.total_used_bytes),
+                human_bytes(z.total_data_bytes)
+            ));
+            for n in &z.notes {
+                out.push_str(&format!("  note: {n}\n"));
+            }
+        }
         out.push_str(&format!(
             "\nestimated manual effort: {:.1} person-days ({:.1} h; routines {:.1} h, findings {:.1} h, learning {:.1} h)\n",
             s.effort.person_days, s.effort.person_hours, s.effort.routine_hours, s.effort.occurrence_hours, s.effort.learning_hours
@@ -499,4 +619,96 @@ pub fn snake<T: Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_engine::schema::{ObjectName, Table, TableStats};
+
+    fn table(name: &str, stats: Option<TableStats>) -> Table {
+        let mut t = Table::new(ObjectName::new("dbo", name), Vec::new());
+        t.stats = stats;
+        t
+    }
+
+    #[test]
+    fn sizes_sum_sort_largest_first_and_keep_notes_once() {
+        let sized = |rows, pages: u64| TableStats {
+            rows: Some(rows),
+            reserved_bytes: Some(pages * 8192),
+            used_bytes: Some(pages * 8192 - 8192),
+            data_bytes: Some(8192),
+            note: None,
+        };
+        let z = SourceSizes::of(&[
+            table("small", Some(sized(10, 2))),
+            table("big", Some(sized(5000, 300))),
+            table("script_only", None),
+        ])
+        .unwrap();
+        assert_eq!(
+            z.tables
+                .iter()
+                .map(|t| t.table.as_str())
+                .collect::<Vec<_>>(),
+            ["dbo.big", "dbo.small"]
+        );
+        assert_eq!(z.total_rows, 5010);
+        assert_eq!(z.total_reserved_bytes, Some(302 * 8192));
+        assert_eq!(z.total_data_bytes, Some(2 * 8192));
+        assert!(z.notes.is_empty());
+        // Babelfish: counted rows, no sizes, one note for all tables.
+        let counted = |rows| TableStats {
+            rows: Some(rows),
+            note: Some("sizes unknown".into()),
+            ..TableStats::default()
+        };
+        let z =
+            SourceSizes::of(&[table("a", Some(counted(3))), table("b", Some(counted(0)))]).unwrap();
+        assert_eq!((z.total_rows, z.total_reserved_bytes), (3, None));
+        assert_eq!(z.notes, ["sizes unknown"]);
+        // Scripts carry no sizes at all.
+        assert_eq!(SourceSizes::of(&[table("a", None)]), None);
+    }
+
+    #[test]
+    fn bytes_read_like_sp_spaceused() {
+        assert_eq!(human_bytes(None), "n/a");
+        assert_eq!(human_bytes(Some(0)), "0 B");
+        assert_eq!(human_bytes(Some(8192)), "8.0 KB");
+        assert_eq!(human_bytes(Some(3 << 20)), "3.0 MB");
+        assert_eq!(human_bytes(Some(1536 << 20)), "1.5 GB");
+    }
+
+    #[test]
+    fn a_live_catalog_reports_sizes_in_json_html_and_terminal() {
+        let mut cat = sluice_engine::schema::Catalog::default();
+        let mut t = table("visits", None);
+        t.columns.push(sluice_engine::schema::Column::new(
+            "id",
+            sluice_engine::schema::SourceType::named("int"),
+        ));
+        t.stats = Some(TableStats {
+            rows: Some(245_231),
+            reserved_bytes: Some(40 << 20),
+            used_bytes: Some(39 << 20),
+            data_bytes: Some(30 << 20),
+            note: None,
+        });
+        cat.tables.push(t);
+        let r = super::super::assess_catalog(&cat, &Default::default());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["sizes"]["total_rows"], 245_231);
+        assert_eq!(json["sizes"]["tables"][0]["table"], "dbo.visits");
+        assert_eq!(json["sizes"]["tables"][0]["reserved_bytes"], 40u64 << 20);
+        let html = super::super::html::render(&r);
+        assert!(
+            html.contains("Source tables by size") && html.contains("40.0 MB"),
+            "sizes missing from the page"
+        );
+        assert!(r
+            .terminal_summary()
+            .contains("245231 rows in 1 tables, 40.0 MB reserved"));
+    }
 }
