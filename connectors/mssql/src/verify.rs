@@ -365,6 +365,61 @@ impl VerifySide for MssqlVerifySide {
         self.fetch(sql, params, &refs).await
     }
 
+    async fn rows_for_keys(
+        &mut self,
+        spec: &TableSpec,
+        keys: &[Vec<Value>],
+    ) -> Result<Vec<Vec<Value>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let key = spec.effective_key();
+        let declared = self.declared(spec);
+        let mut params = Vec::new();
+        let mut ors = Vec::new();
+        for k in keys {
+            let mut ands = Vec::new();
+            for (j, &col) in key.iter().enumerate() {
+                let expr = Self::key_expr(spec, col);
+                if k[j].is_null() {
+                    ands.push(format!("{expr} IS NULL"));
+                    continue;
+                }
+                params.push(
+                    encode(&spec.columns[col].name, &k[j], declared[col].as_ref())
+                        .map_err(engine_err)?,
+                );
+                ands.push(format!("{expr} = @P{}", params.len()));
+            }
+            ors.push(format!("({})", ands.join(" AND ")));
+        }
+        let cols: Vec<String> = spec
+            .columns
+            .iter()
+            .zip(&declared)
+            .map(|(c, t)| select_expr(&c.name, t.as_ref()))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} ORDER BY {}",
+            cols.join(", "),
+            self.from(spec),
+            ors.join(" OR "),
+            Self::order_by(spec)
+        );
+        let refs: Vec<Option<&SourceType>> = declared.iter().map(|t| t.as_ref()).collect();
+        let rows = self.fetch(sql, params, &refs).await?;
+        // `=` ignores trailing spaces in SQL Server: keep exact matches only.
+        Ok(rows
+            .into_iter()
+            .filter(|r| {
+                let rk: Vec<Value> = key.iter().map(|&i| r[i].clone()).collect();
+                keys.iter().any(|k| {
+                    sluice_engine::verify::canonical::cmp_keys(&rk, k) == std::cmp::Ordering::Equal
+                })
+            })
+            .collect())
+    }
+
     async fn key_bounds(&mut self, spec: &TableSpec) -> Result<Option<(Vec<Value>, Vec<Value>)>> {
         let cols: Vec<String> = spec
             .effective_key()

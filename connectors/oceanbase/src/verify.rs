@@ -356,6 +356,49 @@ impl VerifySide for MySqlVerifySide {
             .collect()
     }
 
+    async fn rows_for_keys(
+        &mut self,
+        spec: &TableSpec,
+        keys: &[Vec<Value>],
+    ) -> Result<Vec<Vec<Value>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kcols: Vec<&ColumnSpec> = spec
+            .effective_key()
+            .iter()
+            .map(|&i| &spec.columns[i])
+            .collect();
+        let exprs = Self::key_exprs(spec);
+        // Null-safe equality on the binary forms: exact, and NULL-matching
+        // for tables whose "key" is every column.
+        let one: Vec<String> = exprs
+            .iter()
+            .zip(&kcols)
+            .map(|(e, c)| format!("{e} <=> {}", param_expr(c)))
+            .collect();
+        let one = format!("({})", one.join(" AND "));
+        let w = vec![one; keys.len()].join(" OR ");
+        let params: Vec<My> = keys.iter().flatten().map(to_param).collect();
+        let cols: Vec<String> = spec.columns.iter().map(|c| q(&c.name)).collect();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {w} ORDER BY {}",
+            cols.join(", "),
+            self.from(spec),
+            exprs.join(", ")
+        );
+        let rows = self.query_rows(sql, params).await?;
+        rows.into_iter()
+            .map(|r| {
+                r.unwrap()
+                    .into_iter()
+                    .zip(&spec.columns)
+                    .map(|(v, c)| from_mysql(v, c.kind, &c.name))
+                    .collect()
+            })
+            .collect()
+    }
+
     async fn key_bounds(&mut self, spec: &TableSpec) -> Result<Option<(Vec<Value>, Vec<Value>)>> {
         let key_idx = spec.effective_key();
         let cols: Vec<String> = key_idx.iter().map(|&i| q(&spec.columns[i].name)).collect();

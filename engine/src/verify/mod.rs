@@ -23,5 +23,8 @@ pub use compare::RowDiff;
 pub use plan::KeyRange;
 pub use repair::{repair_sql, Dialect, RepairScript};
 pub use report::{TableReport, VerifyReport};
-pub use run::{verify_table, TableOutcome, VerifyOptions};
-pub use side::{ColumnSpec, TableSpec, VerifySide};
+pub use run::{
+    classify_recheck, read_keys, verify_table, verify_table_observed, ChunkObserver, ChunkResult,
+    NoObserver, Recheck, TableOutcome, VerifyOptions,
+};
+pub use side::{key_successor, ColumnSpec, TableSpec, VerifySide};

@@ -63,15 +63,21 @@ impl VerifyReport {
     /// One line for terminals and logs.
     pub fn summary_line(&self) -> String {
         let (clean, differing, failed) = self.table_counts();
-        let (mut m, mut e, mut c) = (0, 0, 0);
+        let (mut m, mut e, mut c, mut f) = (0, 0, 0, 0);
         for o in self.tables.iter().filter_map(|t| t.outcome.as_ref()) {
             let (a, b, d) = o.counts();
             m += a;
             e += b;
             c += d;
+            f += o.in_flight;
         }
+        let in_flight = if f > 0 {
+            format!("; {f} keys in flight (matched, or still being written, on re-check)")
+        } else {
+            String::new()
+        };
         format!(
-            "{}: {} tables clean, {differing} differing, {failed} failed; rows missing {m}, extra {e}, changed {c}",
+            "{}: {} tables clean, {differing} differing, {failed} failed; rows missing {m}, extra {e}, changed {c}{in_flight}",
             if self.is_clean() { "CLEAN" } else { "DIFFERENCES FOUND" },
             clean
         )
@@ -119,11 +125,16 @@ h2{{font-size:1.15em;margin-top:1.8em}}
                 }
                 (None, Some(o)) => {
                     let (m, e, c) = o.counts();
+                    let note = if o.in_flight > 0 {
+                        format!(" ({} keys in flight)", o.in_flight)
+                    } else {
+                        String::new()
+                    };
                     let status = if o.is_clean() {
-                        r#"<span class="clean">clean</span>"#.to_string()
+                        format!(r#"<span class="clean">clean</span>{note}"#)
                     } else {
                         format!(
-                            r##"<a href="#t-{}">differs</a>"##,
+                            r##"<a href="#t-{}">differs</a>{note}"##,
                             anchor(&t.spec.source.to_string())
                         )
                     };
@@ -284,6 +295,8 @@ mod tests {
                     leaf_ranges: 1,
                     diffs,
                     elapsed_ms: 10,
+                    in_flight: 0,
+                    resumed_chunks: 0,
                 }),
                 error: None,
             }],

@@ -98,4 +98,61 @@ pub trait VerifySide: Send {
         range: &KeyRange,
         parts: usize,
     ) -> impl Future<Output = Result<Vec<Vec<Value>>>> + Send;
+
+    /// The rows whose key is one of `keys` (the effective key: every column
+    /// for a keyless table), in any order.
+    ///
+    /// The default reads the range `[k, successor(k))` per key, which needs
+    /// a successor of the last key column under binary order (integers;
+    /// text and bytes by appending a zero byte, which is right where the
+    /// range predicate compares without padding); sides override it with an
+    /// equality lookup.
+    fn rows_for_keys(
+        &mut self,
+        table: &TableSpec,
+        keys: &[Vec<Value>],
+    ) -> impl Future<Output = Result<Vec<Vec<Value>>>> + Send {
+        async move {
+            let key_idx = table.effective_key();
+            let mut out = Vec::new();
+            for k in keys {
+                let Some(next) = key_successor(k) else {
+                    return Err(crate::error::Error::Invalid(format!(
+                        "table {}: no point lookup for key {k:?}",
+                        table.source
+                    )));
+                };
+                let r = KeyRange {
+                    lo: Some(k.clone()),
+                    hi: Some(next),
+                };
+                for row in self.rows(table, &r).await? {
+                    let rk: Vec<Value> = key_idx.iter().map(|&i| row[i].clone()).collect();
+                    if super::canonical::cmp_keys(&rk, k) == std::cmp::Ordering::Equal {
+                        out.push(row);
+                    }
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// The smallest key greater than `k` under binary order, where one is known.
+pub fn key_successor(k: &[Value]) -> Option<Vec<Value>> {
+    let mut next = k.to_vec();
+    let last = next.last_mut()?;
+    *last = match &*last {
+        Value::String(s) => Value::String(format!("{s}\0")),
+        Value::Bytes(b) => {
+            let mut b: Vec<u8> = b.clone();
+            b.push(0);
+            Value::Bytes(b)
+        }
+        other => {
+            let i = other.as_i128()?;
+            super::plan::int_key_value(i.checked_add(1)?).pop()?
+        }
+    };
+    Some(next)
 }

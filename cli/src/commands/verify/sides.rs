@@ -138,4 +138,15 @@ impl VerifySide for Source {
             Source::Ms(s) => s.split_points(t, r, parts).await,
         }
     }
+
+    async fn rows_for_keys(
+        &mut self,
+        t: &TableSpec,
+        keys: &[Vec<Value>],
+    ) -> Result<Vec<Vec<Value>>> {
+        match self {
+            Source::My(s) => s.rows_for_keys(t, keys).await,
+            Source::Ms(s) => s.rows_for_keys(t, keys).await,
+        }
+    }
 }
