@@ -175,6 +175,8 @@ fn options(case: &Case, truth: CursorTruth) -> (CaptureOptions, ApplyOptions) {
         CaptureOptions {
             group_transactions: case.capture_group,
             group_rows: usize::MAX,
+            // Groups cut by count only: the cases are about where cuts fall.
+            group_wait: std::time::Duration::MAX,
         },
         ApplyOptions {
             batch_records: case.apply_batch,

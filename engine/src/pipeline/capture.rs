@@ -1,6 +1,7 @@
 //! Capture: source -> durable log.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::source::{Source, SourceItem};
 use crate::error::{Error, Result};
@@ -14,6 +15,11 @@ pub struct CaptureOptions {
     pub group_transactions: usize,
     /// Row changes gathered into one append, whichever limit comes first.
     pub group_rows: usize,
+    /// A group is appended once its first transaction has waited this long,
+    /// even when not full: under steady writes the log (and so the target)
+    /// must not trail by a whole group. Checked between items; an idle source
+    /// ends a group with its heartbeat.
+    pub group_wait: Duration,
 }
 
 impl Default for CaptureOptions {
@@ -21,6 +27,7 @@ impl Default for CaptureOptions {
         CaptureOptions {
             group_transactions: 1000,
             group_rows: 50_000,
+            group_wait: Duration::from_millis(100),
         }
     }
 }
@@ -76,14 +83,19 @@ impl<S: Source> Capture<S> {
         let mut out = CaptureStep::default();
         let mut group: Vec<Transaction> = Vec::new();
         let mut rows = 0usize;
+        let mut first_at: Option<Instant> = None;
         let result = loop {
-            if group.len() >= self.options.group_transactions || rows >= self.options.group_rows {
+            if group.len() >= self.options.group_transactions
+                || rows >= self.options.group_rows
+                || first_at.is_some_and(|t| t.elapsed() >= self.options.group_wait)
+            {
                 break Ok(());
             }
             match self.source.next().await {
                 Ok(SourceItem::Transaction(tx)) => {
                     validate(&tx)?;
                     rows += tx.row_count();
+                    first_at.get_or_insert_with(Instant::now);
                     group.push(tx);
                 }
                 Ok(SourceItem::Heartbeat { position, at_us }) => {
@@ -131,4 +143,46 @@ fn validate(tx: &Transaction) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod group_wait_tests {
+    use super::*;
+    use crate::log::LogOptions;
+    use crate::testing::{sample_transaction, ScriptSource};
+
+    /// A source that hands out transactions slowly, as steady writes do.
+    struct Slow(ScriptSource);
+
+    impl Source for Slow {
+        async fn start(&mut self, from: Option<&crate::position::SourcePosition>) -> Result<()> {
+            self.0.start(from).await
+        }
+        async fn next(&mut self) -> Result<SourceItem> {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            self.0.next().await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_group_is_appended_once_it_has_waited_long_enough() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = Arc::new(EventLog::open(dir.path(), LogOptions::default()).unwrap());
+        let txs: Vec<_> = (1..=50).map(|i| sample_transaction(i, 1)).collect();
+        let mut c = Capture::new(
+            Slow(ScriptSource::new(txs)),
+            log,
+            CaptureOptions {
+                group_transactions: 1000,
+                group_rows: usize::MAX,
+                group_wait: Duration::from_millis(100),
+            },
+        );
+        let step = c.step().await.unwrap();
+        assert!(
+            step.appended > 0 && step.appended < 50,
+            "a full group would hold all 50; got {}",
+            step.appended
+        );
+    }
 }
