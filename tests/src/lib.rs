@@ -1,5 +1,7 @@
 //! Shared helpers for the end-to-end tests in `tests/tests/`.
 
+pub mod behaviour;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -606,3 +606,19 @@ fn decimal_output_parameters_are_recomputed_on_the_way_out() {
     );
     assert!(!o.target.contains("SET p_n = p_n + 0"), "{}", o.target);
 }
+
+#[test]
+fn a_negative_offset_from_a_variable_raises_sql_servers_error() {
+    // SQL Server: error 10742; LIMIT with a negative offset returns nothing.
+    let o = proc_body(
+        "SELECT Id FROM dbo.T ORDER BY Id OFFSET @a ROWS FETCH NEXT 5 ROWS ONLY\nSELECT Id FROM dbo.T ORDER BY Id OFFSET 10 ROWS",
+    );
+    assert!(
+        o.target.contains("IF p_a < 0 THEN SIGNAL SQLSTATE '22003'")
+            && o.target.contains("MYSQL_ERRNO = 10742")
+            && o.target.contains("LIMIT p_a, 5")
+            && o.target.matches("SIGNAL").count() == 1,
+        "{}",
+        o.target
+    );
+}

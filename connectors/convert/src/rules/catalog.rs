@@ -95,7 +95,7 @@ rules![
     ("sel.top", C, "SELECT TOP (n)", "LIMIT n", ""),
     ("sel.top_percent", M, "TOP n PERCENT", "-", ""),
     ("sel.with_ties", M, "TOP n WITH TIES", "-", ""),
-    ("sel.offset_fetch", C, "OFFSET m ROWS FETCH NEXT n ROWS ONLY", "LIMIT m, n", ""),
+    ("sel.offset_fetch", C, "OFFSET m ROWS FETCH NEXT n ROWS ONLY", "LIMIT m, n; a result-set SELECT whose offset is a variable first raises 10742 when it is negative, as SQL Server does", ""),
     ("sel.assign", C, "SELECT @v = expr [FROM ...]", "SET, or SELECT ... INTO inside a block with a local NOT FOUND handler; LIMIT 1 (ORDER BY reversed: SQL Server keeps the last row)", "no row leaves @v unchanged in both"),
     ("sel.assign_concat", R, "SELECT @s = @s + expr FROM t [WHERE ...] [ORDER BY k] (string @s)", "SET s = (SELECT CASE WHEN COUNT(*) = 0 THEN s WHEN COUNT(*) > COUNT(expr) THEN NULL ELSE LEFT(CONCAT(s, GROUP_CONCAT(expr ORDER BY k SEPARATOR '')), len) END FROM t ...)", "Microsoft documents the row order of this idiom as not guaranteed; the conversion uses the ORDER BY order; raises the session's group_concat_max_len to 16 MiB"),
     ("sel.assign_accumulate", M, "SELECT @s = @s + col FROM t", "-", "row-by-row accumulation"),
@@ -160,7 +160,7 @@ rules![
     ("cursor.deallocate", I, "DEALLOCATE c", "(dropped)", "cursors end with their block"),
     // errors and transactions
     ("err.try_catch", C, "BEGIN TRY ... END TRY BEGIN CATCH ... END CATCH", "labelled block with EXIT HANDLER + GET DIAGNOSTICS; CATCH code under IF caught", ""),
-    ("err.at_error", R, "IF @@ERROR <> 0 ...", "CONTINUE HANDLER setting v_error; v_error reset before each statement", "the number is the target's error number"),
+    ("err.at_error", R, "IF @@ERROR <> 0 ...", "CONTINUE HANDLER setting v_error; v_error reset before each statement", "the number is the target's error number; SQL Server also sends the failed statement's error to the client while the routine goes on, the handler keeps it from the client (flow, return value and rollback are SQL Server's)"),
     ("err.raiserror", R, "RAISERROR('msg %s', 16, 1, @x) followed by RETURN or inside TRY", "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT, MYSQL_ERRNO = 30000", "the error also stops calling procedures outside TRY (SQL Server's RAISERROR stops no one); OUT parameters and the return value are not delivered; message cut to 128 characters; in a trigger it undoes the triggering statement (SQL Server's RAISERROR keeps the row)"),
     ("err.raiserror_continues", M, "RAISERROR followed by more statements outside TRY", "-", "SQL Server continues after RAISERROR, SIGNAL stops"),
     ("err.raiserror_info", R, "RAISERROR(msg, 0..10, ...)", "row in sluice_print_log", "informational message"),

@@ -58,7 +58,16 @@ pub(crate) fn select_stmt(cx: &mut Cx<'_>, q: &Query) -> Vec<String> {
     if matches!(cx.kind, RoutineKind::Trigger) {
         return vec![cx.manual("trg.result_set", "a trigger returning a result set")];
     }
-    let mut out = vec![format!("{};", query(cx, q))];
+    let mut out = Vec::new();
+    if let Some(off) = q.offset.as_ref().filter(|e| !matches!(e, Expr::Number(_))) {
+        // SQL Server rejects a negative OFFSET (error 10742); LIMIT with a
+        // negative offset returns nothing without an error.
+        let o = expr(cx, off);
+        out.push(format!(
+            "IF {o} < 0 THEN SIGNAL SQLSTATE '22003' SET MESSAGE_TEXT = 'The offset specified in a OFFSET clause may not be negative.', MYSQL_ERRNO = 10742; END IF;"
+        ));
+    }
+    out.push(format!("{};", query(cx, q)));
     out.extend(rowcount_capture(cx, "FOUND_ROWS()"));
     out
 }
