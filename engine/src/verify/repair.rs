@@ -162,18 +162,6 @@ fn insert(d: Dialect, spec: &TableSpec, table: &TableRef, row: &[Value], upsert:
         cols.join(", "),
         vals.join(", ")
     );
-    if upsert && d == Dialect::MySql {
-        let non_key: Vec<String> = (0..spec.columns.len())
-            .filter(|i| !spec.key.contains(i))
-            .map(|i| {
-                let c = ident(d, &spec.columns[i].name);
-                format!("{c} = VALUES({c})")
-            })
-            .collect();
-        if !non_key.is_empty() {
-            let _ = write!(s, " ON DUPLICATE KEY UPDATE {}", non_key.join(", "));
-        }
-    }
     if upsert && d == Dialect::TSql {
         // SQL Server has no upsert statement; only insert when the key is absent.
         s = format!(
@@ -183,6 +171,26 @@ fn insert(d: Dialect, spec: &TableSpec, table: &TableRef, row: &[Value], upsert:
         );
     }
     s
+}
+
+/// Puts `row` in place by its key, idempotently. On MySQL this is a delete
+/// by key and a plain insert, never `ON DUPLICATE KEY UPDATE`: that clause
+/// fires on *any* unique key, and a repair must not merge two patients'
+/// rows that collide on a secondary unique key (the insert fails instead).
+fn put_row(
+    out: &mut Vec<String>,
+    d: Dialect,
+    spec: &TableSpec,
+    table: &TableRef,
+    row: &[Value],
+    keyed: bool,
+) {
+    if keyed && d == Dialect::MySql {
+        out.push(delete(d, spec, table, row, 1));
+        out.push(insert(d, spec, table, row, false));
+    } else {
+        out.push(insert(d, spec, table, row, keyed));
+    }
 }
 
 fn delete(d: Dialect, spec: &TableSpec, table: &TableRef, row: &[Value], copies: u64) -> String {
@@ -242,20 +250,24 @@ pub fn repair_sql(spec: &TableSpec, diffs: &[RowDiff], d: Dialect) -> RepairScri
     let t = &spec.target;
     let keyed = !spec.key.is_empty();
     let mut out = RepairScript::default();
+    // The undo of each difference, kept whole: undo runs the differences in
+    // reverse order, each one's statements in their own order.
+    let mut undo: Vec<Vec<String>> = Vec::with_capacity(diffs.len());
     for diff in diffs {
+        let mut back = Vec::new();
         match diff {
             RowDiff::Missing { source, copies, .. } => {
                 let n = if keyed { 1 } else { *copies };
                 for _ in 0..n {
-                    out.apply.push(insert(d, spec, t, source, keyed));
+                    put_row(&mut out.apply, d, spec, t, source, keyed);
                 }
-                out.revert.push(delete(d, spec, t, source, *copies));
+                back.push(delete(d, spec, t, source, *copies));
             }
             RowDiff::Extra { target, copies, .. } => {
                 out.apply.push(delete(d, spec, t, target, *copies));
                 let n = if keyed { 1 } else { *copies };
                 for _ in 0..n {
-                    out.revert.push(insert(d, spec, t, target, keyed));
+                    put_row(&mut back, d, spec, t, target, keyed);
                 }
             }
             RowDiff::Changed {
@@ -265,12 +277,12 @@ pub fn repair_sql(spec: &TableSpec, diffs: &[RowDiff], d: Dialect) -> RepairScri
                 ..
             } => {
                 out.apply.push(update(d, spec, t, source, source, columns));
-                out.revert.push(update(d, spec, t, target, target, columns));
+                back.push(update(d, spec, t, target, target, columns));
             }
         }
+        undo.push(back);
     }
-    // Undo runs in reverse order of the repair.
-    out.revert.reverse();
+    out.revert = undo.into_iter().rev().flatten().collect();
     out
 }
 
@@ -308,5 +320,57 @@ mod tests {
         assert_eq!(literal(m, &Value::F64(0.1)), "1e-1");
         assert_eq!(ident(m, "we`ird"), "`we``ird`");
         assert_eq!(ident(Dialect::TSql, "we]ird"), "[we]]ird]");
+    }
+
+    #[test]
+    fn a_missing_row_is_put_back_by_key_never_by_upsert() {
+        use super::super::side::ColumnSpec;
+        use super::super::CanonKind;
+        let spec = TableSpec {
+            source: TableRef::new("his", "p"),
+            target: TableRef::new("his", "p"),
+            columns: vec![
+                ColumnSpec {
+                    name: "id".into(),
+                    kind: CanonKind::Int,
+                },
+                ColumnSpec {
+                    name: "mrn".into(),
+                    kind: CanonKind::Text {
+                        trim_trailing_spaces: false,
+                    },
+                },
+            ],
+            key: vec![0],
+        };
+        let row = vec![Value::I64(7), Value::String("A1".into())];
+        let diffs = vec![
+            RowDiff::Missing {
+                key: vec![Value::I64(7)],
+                source: row.clone(),
+                copies: 1,
+            },
+            RowDiff::Extra {
+                key: vec![Value::I64(8)],
+                target: vec![Value::I64(8), Value::String("B".into())],
+                copies: 1,
+            },
+        ];
+        let s = repair_sql(&spec, &diffs, Dialect::MySql);
+        assert!(
+            s.apply.iter().all(|x| !x.contains("ON DUPLICATE KEY")),
+            "{:?}",
+            s.apply
+        );
+        assert_eq!(s.apply[0], "DELETE FROM `his`.`p` WHERE `id` = 7");
+        assert!(
+            s.apply[1].starts_with("INSERT INTO `his`.`p`"),
+            "{:?}",
+            s.apply
+        );
+        // Undo: the extra row comes back (delete then insert, in that order), then the missing one goes.
+        assert_eq!(s.revert[0], "DELETE FROM `his`.`p` WHERE `id` = 8");
+        assert!(s.revert[1].starts_with("INSERT INTO"), "{:?}", s.revert);
+        assert_eq!(s.revert[2], "DELETE FROM `his`.`p` WHERE `id` = 7");
     }
 }
