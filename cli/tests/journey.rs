@@ -136,7 +136,9 @@ struct Writer {
 }
 
 impl Writer {
-    fn start(url: &str) -> (Writer, tokio::task::JoinHandle<()>) {
+    /// `renamed_on`: the server where `notes` is called `patient_notes`
+    /// (the migration renames it on the target).
+    fn start(url: &str, renamed_on: Option<String>) -> (Writer, tokio::task::JoinHandle<()>) {
         let w = Writer {
             primary: Arc::new(std::sync::Mutex::new(Some(url.to_string()))),
             next_id: Arc::new(AtomicU64::new(100_000)),
@@ -164,6 +166,11 @@ impl Writer {
                     c.query_drop("USE his").await.unwrap();
                     conn = Some((url.clone(), c));
                 }
+                let notes = if renamed_on.as_deref() == Some(url.as_str()) {
+                    "patient_notes"
+                } else {
+                    "notes"
+                };
                 let c = &mut conn.as_mut().unwrap().1;
                 rng ^= rng << 13;
                 rng ^= rng >> 7;
@@ -183,7 +190,7 @@ impl Writer {
                     )],
                     3 => vec![format!("DELETE FROM doses WHERE patient_id = {pid} LIMIT 1")],
                     4 => vec![format!(
-                        "INSERT INTO notes VALUES ({pid}, {}, 'note {id}') ON DUPLICATE KEY UPDATE body = 'edited {id}'",
+                        "INSERT INTO {notes} VALUES ({pid}, {}, 'note {id}') ON DUPLICATE KEY UPDATE body = 'edited {id}'",
                         rng % 5
                     )],
                     _ => vec![
@@ -221,6 +228,7 @@ fn write_config(
     source_port: u16,
     target_port: u16,
     target_db: &str,
+    extra: &str,
 ) -> String {
     let path = dir.join("sluice.toml");
     let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -253,6 +261,7 @@ user = "root"
 parallel = 2
 chunk_rows = 400
 
+{extra}
 [types]
 "his.patients.name" = "VARCHAR(200)"
 
@@ -361,14 +370,22 @@ async fn forward_half(cfg: &str, writer: &Writer, app_url: &str) -> Proc {
         .unwrap()
         .trim_end_matches('"')
         .to_string();
-    let metrics = http_get(&addr, "/metrics");
-    let applied: f64 = metrics
-        .lines()
-        .find(|l| l.starts_with("sluice_rows_applied_total{") && l.contains("forward"))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("rows applied metric: {metrics}"));
-    assert!(applied > 0.0, "{metrics}");
+    // The restarted sync counts from zero: wait for its first applied rows.
+    let started = Instant::now();
+    loop {
+        let metrics = http_get(&addr, "/metrics");
+        let applied: f64 = metrics
+            .lines()
+            .find(|l| l.starts_with("sluice_rows_applied_total{") && l.contains("forward"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("rows applied metric: {metrics}"));
+        if applied > 0.0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "{metrics}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
     let page = http_get(&addr, "/");
     assert!(page.contains("<html"), "the status page is served");
 
@@ -393,10 +410,18 @@ async fn whole_journey_with_reverse_sync_and_kills() {
     let target = MariaDb::start();
     seed(&source.url()).await;
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(dir.path(), source.port(), target.port(), "his");
+    // The target calls `notes` `patient_notes`: forward sync renames, reverse
+    // sync renames back, verify compares the pair.
+    let cfg = write_config(
+        dir.path(),
+        source.port(),
+        target.port(),
+        "his",
+        "[tables.rename]\n\"his.notes\" = \"patient_notes\"\n",
+    );
     let source_his = source.url_for("his");
     let target_his = target.url_for("his");
-    let (writer, handle) = Writer::start(&source_his);
+    let (writer, handle) = Writer::start(&source_his, Some(target_his.clone()));
 
     let _sync = forward_half(&cfg, &writer, &source_his).await;
 
@@ -422,6 +447,11 @@ async fn whole_journey_with_reverse_sync_and_kills() {
         at_cutover,
         count(&target_his, "SELECT COUNT(*) FROM doses").await,
         "at GO the target holds every source row"
+    );
+    assert_eq!(
+        count(&source_his, "SELECT COUNT(*) FROM notes").await,
+        count(&target_his, "SELECT COUNT(*) FROM patient_notes").await,
+        "the renamed table holds the source's rows"
     );
 
     // The applications now write to OceanBase; reverse sync (killed once)
@@ -458,19 +488,7 @@ async fn whole_journey_with_reverse_sync_and_kills() {
     assert_eq!(v["status"]["lag_records"], 0, "drained: {v}");
 
     // Row by row, both ways: nothing lost, nothing applied twice.
-    let (code, out, _) = sluice(&[
-        "verify",
-        "--source",
-        &source.url(),
-        "--target",
-        &target.url(),
-        "--source-db",
-        "his",
-        "--target-db",
-        "his",
-        "--out",
-        &dir.path().join("final").display().to_string(),
-    ]);
+    let (code, out, _) = sluice(&["verify", "-c", &cfg]);
     assert_eq!(
         code, 0,
         "source and target are identical after the round trip: {out}"
@@ -496,8 +514,8 @@ async fn forward_journey_onto_seekdb() {
     let target = SeekDb::shared().fresh_database().await;
     seed(&source.url()).await;
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(dir.path(), source.port(), target.port, &target.name);
-    let (writer, handle) = Writer::start(&source.url_for("his"));
+    let cfg = write_config(dir.path(), source.port(), target.port, &target.name, "");
+    let (writer, handle) = Writer::start(&source.url_for("his"), None);
     let mut sync = forward_half(&cfg, &writer, &source.url_for("his")).await;
 
     // seekdb has no binlog service: without a reverse stream there is no

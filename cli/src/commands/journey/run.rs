@@ -394,6 +394,13 @@ async fn drive<S: Source, K: Sink>(
         Direction::Reverse => crate::observe::Direction::Reverse,
     });
 
+    // This process's status replaces whatever a previous (maybe killed) one left.
+    write_status(
+        &eps.state_dir,
+        &observed,
+        &PipelineStatus::compute(&log, hint(&log, &name)?, now_us())?,
+    )?;
+
     // Forward the outer stop (signals) to the pipeline's own stop.
     let mut outer = stop.clone();
     let fwd = inner_tx.clone();

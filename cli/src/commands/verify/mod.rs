@@ -309,7 +309,11 @@ async fn run_async(
     let mut catalog = Source::connect(&a.source)
         .await
         .map_err(|e| format!("connecting to {}: {e}", sides::redact(&a.source)))?;
-    let all = catalog.tables(&a.source_db).await?;
+    let mut all = catalog.tables(&a.source_db).await?;
+    if let Some(cfg) = &ctx.cfg {
+        // Only what this migration moves.
+        all.retain(|(s, n)| cfg.tables.wants(&format!("{s}.{n}")));
+    }
     let tables: Vec<(String, String)> = if a.tables.is_empty() {
         all
     } else {
@@ -331,7 +335,15 @@ async fn run_async(
     }
     let mut specs = Vec::new();
     for (schema, name) in &tables {
-        specs.push(catalog.spec(schema, name, &target_db).await?);
+        let mut spec = catalog.spec(schema, name, &target_db).await?;
+        if let Some(new_name) = ctx
+            .cfg
+            .as_ref()
+            .and_then(|c| c.tables.renamed(&format!("{schema}.{name}")))
+        {
+            spec.target = sluice_engine::event::TableRef::new(&*spec.target.schema, new_name);
+        }
+        specs.push(spec);
     }
     drop(catalog);
 
