@@ -646,6 +646,68 @@ mod tests {
         }
     }
 
+    /// Every statement shape the sink sends parses as T-SQL with the
+    /// project's parser (wrapped in a procedure body, as the parser takes
+    /// routines): inserts, updates, deletes, key changes, identity insert and
+    /// the cursor upsert.
+    #[test]
+    fn generated_batches_parse_as_tsql() {
+        let mut b = StatementBatch::default();
+        for identity in [false, true] {
+            let t = table(identity);
+            build_change(
+                &mut b,
+                &t,
+                &ev(RowOp::Insert {
+                    after: vec![Value::I32(1), Value::String("a".into())],
+                }),
+            )
+            .unwrap();
+            build_change(
+                &mut b,
+                &t,
+                &ev(RowOp::Update {
+                    before: vec![Value::I32(1), Value::String("a".into())],
+                    after: vec![Value::I32(2), Value::String("b".into())],
+                }),
+            )
+            .unwrap();
+            build_change(
+                &mut b,
+                &t,
+                &ev(RowOp::Delete {
+                    before: vec![Value::I32(2), Value::String("b".into())],
+                }),
+            )
+            .unwrap();
+        }
+        build_cursor(
+            &mut b,
+            "his-reverse-1",
+            &ApplyCursor {
+                seq: 42,
+                position: SourcePosition::Counter(42),
+            },
+        )
+        .unwrap();
+        let src = format!(
+            "CREATE PROCEDURE dbo.sink_batch AS\nBEGIN\n{}\nEND\n",
+            b.sql
+        );
+        let objects = sluice_convert::parser::parse_objects(&src);
+        assert_eq!(objects.len(), 1, "{src}");
+        let routine = objects[0]
+            .routine
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{e:?}\n{src}"));
+        let tree = format!("{:?}", routine.body);
+        assert!(
+            !tree.contains("Unparsed("),
+            "a statement did not parse:\n{tree}\n{src}"
+        );
+        assert!(routine.body.len() >= 6, "{tree}");
+    }
+
     #[test]
     fn values_are_parameters_never_text() {
         let mut b = StatementBatch::default();

@@ -459,7 +459,10 @@ impl Parser<'_> {
                 TokenKind::Word | TokenKind::Number | TokenKind::Variable
             ) {
                 words.push(t.text.to_uppercase());
-            } else if !t.is_punct(",") && !t.is_punct("-") {
+            } else if matches!(t.kind, TokenKind::QuotedIdent(_)) {
+                // A table name (`SET IDENTITY_INSERT [dbo].[t] ON`), as written.
+                words.push(t.text.clone());
+            } else if !t.is_punct(",") && !t.is_punct("-") && !t.is_punct(".") {
                 break;
             }
             self.bump();
