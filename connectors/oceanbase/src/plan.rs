@@ -15,11 +15,13 @@
 //!   several identical rows goes.
 //!
 //! Tables with a unique index other than the key ([`crate::unique`] decides,
-//! from the target's catalog): inserts and updates become `DELETE … WHERE
-//! <key> IN (…)` of a run's keys followed by one plain `INSERT` of the run's
-//! rows ([`Kind::Insert`]), so a collision on that other index fails instead of
-//! updating a different row. A run never holds the same key twice (a repeated
-//! key starts the next run), so the result equals applying row by row.
+//! from the target's catalog): each insert or update becomes `UPDATE … WHERE
+//! <key>` ([`Kind::UpdateByKey`]) then `INSERT … SELECT … WHERE NOT EXISTS
+//! (<key>)` ([`Kind::Insert`]), row by row. Neither touches a row with another
+//! key, so a collision on that other index fails (1062) instead of updating a
+//! different row; and the row is never deleted first, so foreign keys pointing
+//! at it neither block the write (`NO ACTION`) nor cascade (`ON DELETE
+//! CASCADE` would silently empty the child tables on the target).
 //!
 //! Tables without a primary key: the source marks every column as key. Their
 //! upserts are plain inserts on a target without a unique key, so re-applying
@@ -27,7 +29,6 @@
 //! keeps normal apply and retries exactly-once, but `log replay` over such a
 //! table needs care (`assess` warns about these tables).
 
-use std::collections::HashSet;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -86,6 +87,9 @@ pub enum Kind {
     Insert,
     Delete,
     DeleteOne,
+    /// `UPDATE t SET <non-key columns> WHERE <key>`: the first half of a
+    /// guarded write (tables with another unique index).
+    UpdateByKey,
 }
 
 impl Statement {
@@ -117,6 +121,7 @@ impl Statement {
                 self.table, self.rows
             ),
             Kind::DeleteOne => format!("DELETE FROM {} WHERE <key> <=> ? LIMIT 1", self.table),
+            Kind::UpdateByKey => format!("UPDATE {} SET … = ? WHERE <key> <=> ?", self.table),
         }
     }
 
@@ -142,15 +147,6 @@ pub struct PlanError {
 struct Open {
     stmt: Statement,
     key: Arc<[u16]>,
-    /// `Kind::Insert` only: the DELETE of the run's keys that runs first.
-    pre: Option<PreDelete>,
-}
-
-struct PreDelete {
-    /// `DELETE FROM t WHERE k IN (` and the keys so far.
-    sql: String,
-    /// Encoded keys in the run: a repeated key starts the next run.
-    keys: HashSet<String>,
 }
 
 /// Builds statements for `records`, in order. `guards` says which tables
@@ -245,17 +241,6 @@ struct Ctx<'a> {
 
 fn finish(mut o: Open, out: &mut Vec<Statement>) {
     match o.stmt.kind {
-        Kind::Insert => {
-            let pre = o.pre.take().expect("insert runs carry their delete");
-            if !pre.keys.is_empty() {
-                let mut del = o.stmt.clone();
-                del.kind = Kind::Delete;
-                del.rows = pre.keys.len();
-                del.sql = pre.sql;
-                del.sql.push(')');
-                out.push(del);
-            }
-        }
         Kind::Upsert => {
             o.stmt.sql.push_str(" ON DUPLICATE KEY UPDATE ");
             let non_key: Vec<usize> = (0..o.stmt.columns.len())
@@ -279,7 +264,7 @@ fn finish(mut o: Open, out: &mut Vec<Statement>) {
         Kind::Delete => {
             o.stmt.sql.push(')');
         }
-        Kind::DeleteOne => {}
+        Kind::Insert | Kind::DeleteOne | Kind::UpdateByKey => {}
     }
     out.push(o.stmt);
 }
@@ -318,9 +303,6 @@ impl Ctx<'_> {
             && (Arc::ptr_eq(&o.key, &ev.key) || o.key == ev.key)
             && o.stmt.rows < self.limits.max_rows_per_statement
             && o.stmt.sql.len() < self.limits.max_statement_bytes
-            && o.pre
-                .as_ref()
-                .is_none_or(|p| p.sql.len() < self.limits.max_statement_bytes)
     }
 
     fn new_stmt(&self, kind: Kind, ev: &ChangeEvent, sql: String) -> Open {
@@ -338,7 +320,6 @@ impl Ctx<'_> {
                 key: ev.key.clone(),
             },
             key: ev.key.clone(),
-            pre: None,
         }
     }
 
@@ -357,7 +338,11 @@ impl Ctx<'_> {
         }
     }
 
-    /// Adds `after` to a run of `DELETE` by key + plain `INSERT`.
+    /// A guarded write: `UPDATE` by key, then `INSERT … WHERE NOT EXISTS`
+    /// by key, one row at a time. Neither statement can touch a row with
+    /// another key, so a collision on another unique index fails (1062)
+    /// instead of merging two rows; and the row is never deleted, so
+    /// foreign keys pointing at it neither block the write nor cascade.
     fn delete_insert(
         &self,
         open: &mut Option<Open>,
@@ -365,80 +350,55 @@ impl Ctx<'_> {
         ev: &ChangeEvent,
         after: &[Value],
     ) -> Result<(), PlanError> {
-        let composite = ev.key.len() > 1;
-        let null_key = ev.key.iter().any(|&k| after[k as usize].is_null());
-        let mut key_lit = String::new();
-        if null_key {
-            // `IN` never matches NULL: delete this one row with `<=>` on its own.
-            self.delete(open, out, ev, after)?;
-        } else {
-            if composite {
-                key_lit.push('(');
-            }
-            self.encode_row(
-                ev,
-                &mut ev.key.iter().map(|&k| k as usize),
-                after,
-                &mut key_lit,
-            )?;
-            if composite {
-                key_lit.push(')');
-            }
+        if let Some(o) = open.take() {
+            finish(o, out);
         }
-        let fits = open.as_ref().is_some_and(|o| {
-            self.fits(o, Kind::Insert, ev)
-                && (null_key || !o.pre.as_ref().is_some_and(|p| p.keys.contains(&key_lit)))
-        });
-        if !fits {
-            if let Some(o) = open.take() {
-                finish(o, out);
+        let mut key_cond = String::new();
+        for (n, &k) in ev.key.iter().enumerate() {
+            if n > 0 {
+                key_cond.push_str(" AND ");
             }
-            let mut sql = format!("INSERT INTO {} (", self.table);
-            for (n, c) in ev.columns.iter().enumerate() {
+            push_ident(&mut key_cond, &ev.columns[k as usize]);
+            key_cond.push_str(" <=> ");
+            push_literal(&mut key_cond, &after[k as usize])
+                .map_err(|e| self.err(format!("column {}: {e}", ev.columns[k as usize])))?;
+        }
+        let non_key: Vec<usize> = (0..ev.columns.len())
+            .filter(|i| !ev.key.contains(&(*i as u16)))
+            .collect();
+        if !non_key.is_empty() {
+            let mut sql = format!("UPDATE {} SET ", self.table);
+            for (n, &i) in non_key.iter().enumerate() {
                 if n > 0 {
                     sql.push_str(", ");
                 }
-                push_ident(&mut sql, c);
+                push_ident(&mut sql, &ev.columns[i]);
+                sql.push_str(" = ");
+                push_literal(&mut sql, &after[i])
+                    .map_err(|e| self.err(format!("column {}: {e}", ev.columns[i])))?;
             }
-            sql.push_str(") VALUES ");
-            let mut del = format!("DELETE FROM {} WHERE ", self.table);
-            if composite {
-                del.push('(');
-            }
-            for (n, &k) in ev.key.iter().enumerate() {
-                if n > 0 {
-                    del.push_str(", ");
-                }
-                push_ident(&mut del, &ev.columns[k as usize]);
-            }
-            if composite {
-                del.push(')');
-            }
-            del.push_str(" IN (");
-            let mut o = self.new_stmt(Kind::Insert, ev, sql);
-            o.pre = Some(PreDelete {
-                sql: del,
-                keys: HashSet::new(),
-            });
-            *open = Some(o);
+            sql.push_str(" WHERE ");
+            sql.push_str(&key_cond);
+            let mut st = self.new_stmt(Kind::UpdateByKey, ev, sql).stmt;
+            st.rows = 1;
+            out.push(st);
         }
-        let o = open.as_mut().expect("opened above");
-        if !null_key {
-            let pre = o.pre.as_mut().expect("insert runs carry their delete");
-            if !pre.keys.is_empty() {
-                pre.sql.push_str(", ");
+        let mut sql = format!("INSERT INTO {} (", self.table);
+        for (n, c) in ev.columns.iter().enumerate() {
+            if n > 0 {
+                sql.push_str(", ");
             }
-            pre.sql.push_str(&key_lit);
-            pre.keys.insert(key_lit);
+            push_ident(&mut sql, c);
         }
-        if o.stmt.rows > 0 {
-            o.stmt.sql.push_str(", ");
-        }
-        o.stmt.sql.push('(');
-        self.encode_row(ev, &mut (0..after.len()), after, &mut o.stmt.sql)?;
-        o.stmt.sql.push(')');
-        o.stmt.rows += 1;
-        o.stmt.last_seq = self.seq;
+        sql.push_str(") SELECT ");
+        self.encode_row(ev, &mut (0..after.len()), after, &mut sql)?;
+        sql.push_str(&format!(
+            " FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM {} WHERE {key_cond})",
+            self.table
+        ));
+        let mut st = self.new_stmt(Kind::Insert, ev, sql).stmt;
+        st.rows = 1;
+        out.push(st);
         Ok(())
     }
 
@@ -652,7 +612,7 @@ mod tests {
     }
 
     #[test]
-    fn another_unique_index_turns_upserts_into_delete_then_insert_runs() {
+    fn another_unique_index_turns_upserts_into_update_then_insert_if_absent() {
         use crate::unique::{TargetTable, UniqueIndex};
         let mut guards = Guards::new();
         let idx = |name: &str, col: &str| UniqueIndex {
@@ -697,24 +657,28 @@ mod tests {
         assert_eq!(
             st.iter().map(|s| s.sql.as_str()).collect::<Vec<_>>(),
             vec![
-                // Key 1 again: the first run ends, so each run has a key once.
-                "DELETE FROM `t`.`p` WHERE `id` IN (1)",
-                "INSERT INTO `t`.`p` (`id`, `name`) VALUES (1, 'a')",
-                "DELETE FROM `t`.`p` WHERE `id` IN (1, 2)",
-                "INSERT INTO `t`.`p` (`id`, `name`) VALUES (1, 'b'), (2, 'a')",
+                // Row by row: update by key, then insert only if the key is absent.
+                // Nothing is deleted, so foreign keys to the row neither block nor cascade.
+                "UPDATE `t`.`p` SET `name` = 'a' WHERE `id` <=> 1",
+                "INSERT INTO `t`.`p` (`id`, `name`) SELECT 1, 'a' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `t`.`p` WHERE `id` <=> 1)",
+                "UPDATE `t`.`p` SET `name` = 'b' WHERE `id` <=> 1",
+                "INSERT INTO `t`.`p` (`id`, `name`) SELECT 1, 'b' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `t`.`p` WHERE `id` <=> 1)",
+                "UPDATE `t`.`p` SET `name` = 'a' WHERE `id` <=> 2",
+                "INSERT INTO `t`.`p` (`id`, `name`) SELECT 2, 'a' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `t`.`p` WHERE `id` <=> 2)",
+                // A delete, and the old key of a key change, are real deletes.
                 "DELETE FROM `t`.`p` WHERE `id` IN (3, 4)",
-                "DELETE FROM `t`.`p` WHERE `id` IN (5)",
-                "INSERT INTO `t`.`p` (`id`, `name`) VALUES (5, 'e')",
+                "UPDATE `t`.`p` SET `name` = 'e' WHERE `id` <=> 5",
+                "INSERT INTO `t`.`p` (`id`, `name`) SELECT 5, 'e' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `t`.`p` WHERE `id` <=> 5)",
             ]
         );
-        assert_eq!(st[3].kind, Kind::Insert);
-        assert_eq!(st[3].rows, 2);
+        assert_eq!(st[0].kind, Kind::UpdateByKey);
+        assert_eq!(st[1].kind, Kind::Insert);
         assert_eq!(st[3].seqs(), "log record 2");
         assert_eq!(
-            st[3].shape(),
-            "INSERT INTO `t`.`p` (`id`, `name`) VALUES (?, ?) ×2"
+            st[1].shape(),
+            "INSERT INTO `t`.`p` (`id`, `name`) VALUES (?, ?) ×1"
         );
-        // A key with a NULL in it is deleted on its own with <=>.
+        // A key with a NULL in it is matched with <=>.
         let n = rec(
             3,
             vec![RowOp::Insert {
@@ -732,8 +696,8 @@ mod tests {
         assert_eq!(
             st.iter().map(|s| s.sql.as_str()).collect::<Vec<_>>(),
             vec![
-                "DELETE FROM `t`.`p` WHERE `id` <=> NULL LIMIT 1",
-                "INSERT INTO `t`.`p` (`id`, `name`) VALUES (NULL, 'z')",
+                "UPDATE `t`.`p` SET `name` = 'z' WHERE `id` <=> NULL",
+                "INSERT INTO `t`.`p` (`id`, `name`) SELECT NULL, 'z' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `t`.`p` WHERE `id` <=> NULL)",
             ]
         );
         // A table the guards were not told about is applied the safe way;

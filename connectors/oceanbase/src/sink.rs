@@ -653,7 +653,7 @@ pub(crate) fn statement_error(
     guards: &Guards,
 ) -> Error {
     let target = guards.table(&st.db_name, &st.table_name);
-    if let (mysql_async::Error::Server(se), Kind::Insert) = (e, st.kind) {
+    if let (mysql_async::Error::Server(se), Kind::Insert | Kind::UpdateByKey) = (e, st.kind) {
         if se.code == ER_DUP_ENTRY {
             if let Some(msg) = duplicate_message(&se.message, st, pipeline, target) {
                 return Error::sink_fatal(msg);

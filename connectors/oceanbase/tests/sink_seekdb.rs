@@ -675,3 +675,78 @@ async fn a_primary_key_only_table_keeps_the_upsert() {
     assert_eq!(sink.stats().statements, 1);
     assert_eq!(people(&mut t).await, vec![(1, "b".into(), 2)]);
 }
+
+/// A guarded table (a unique index besides the key) that other tables point
+/// at: an update of the parent must neither fail on the foreign key nor
+/// cascade into the children, as a delete-then-insert would.
+#[tokio::test]
+async fn a_guarded_parent_keeps_its_children() {
+    let mut t = target(&[
+        PATIENTS,
+        "CREATE TABLE allergies (id INT PRIMARY KEY, patient_id BIGINT NOT NULL, \
+           CONSTRAINT fk_allergy_patient FOREIGN KEY (patient_id) REFERENCES patients (id) ON DELETE CASCADE)",
+        "CREATE TABLE contacts (id INT PRIMARY KEY, patient_id BIGINT NOT NULL, \
+           CONSTRAINT fk_contact_patient FOREIGN KEY (patient_id) REFERENCES patients (id))",
+    ])
+    .await;
+    let mut sink = OceanBaseSink::connect(config(&t)).await.unwrap();
+    sink.apply(
+        "p",
+        &[rec(
+            1,
+            vec![pat(RowOp::Insert {
+                after: patient(1, "MRN-1", "Jane Doe"),
+            })],
+        )],
+    )
+    .await
+    .unwrap();
+    t.conn
+        .query_drop("INSERT INTO allergies VALUES (10, 1), (11, 1)")
+        .await
+        .unwrap();
+    t.conn
+        .query_drop("INSERT INTO contacts VALUES (20, 1)")
+        .await
+        .unwrap();
+    // The source updates the patient, then replays the same insert (a
+    // capture restart re-reads it): both must leave the children alone.
+    sink.apply(
+        "p",
+        &[
+            rec(
+                2,
+                vec![pat(RowOp::Update {
+                    before: patient(1, "MRN-1", "Jane Doe"),
+                    after: patient(1, "MRN-1", "Jane Roe"),
+                })],
+            ),
+            rec(
+                3,
+                vec![pat(RowOp::Insert {
+                    after: patient(1, "MRN-1", "Jane Roe"),
+                })],
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        patients(&mut t).await,
+        vec![(1, "MRN-1".into(), "Jane Roe".into())]
+    );
+    let children: i64 = t
+        .conn
+        .query_first("SELECT (SELECT COUNT(*) FROM allergies) + (SELECT COUNT(*) FROM contacts)")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        children, 3,
+        "no child row was cascaded away or blocked the write"
+    );
+    // The target does enforce the foreign keys: a delete-then-insert of the
+    // parent would have failed here (and emptied `allergies` without `contacts`).
+    let blocked = t.conn.query_drop("DELETE FROM patients WHERE id = 1").await;
+    assert!(blocked.is_err(), "seekdb enforces fk_contact_patient");
+}
