@@ -565,3 +565,61 @@ async fn forward_journey_onto_seekdb() {
     writer.stop.store(true, Ordering::SeqCst);
     handle.await.unwrap();
 }
+
+/// A fatal apply error (here: the target has a unique index the source does
+/// not, and the source writes a row that breaks it) ends `sluice sync` with
+/// the error on stderr and in `status`, instead of leaving a process that
+/// looks healthy while its lag grows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fatal_apply_error_ends_sync_and_shows_in_status() {
+    let source = MariaDb::start();
+    let target = SeekDb::shared().fresh_database().await;
+    seed(&source.url()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), source.port(), target.port, &target.name, "");
+    let (code, _, err) = sluice(&["migrate", "-c", &cfg, "--no-sync"]);
+    assert_eq!(code, 0, "{err}");
+    let mut t = mysql_async::Conn::from_url(&target.url).await.unwrap();
+    t.query_drop("CREATE UNIQUE INDEX ux_patient_name ON patients (name)")
+        .await
+        .unwrap();
+    let mut s = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["sync", "-c", &cfg])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut src = mysql_async::Conn::from_url(source.url_for("his"))
+        .await
+        .unwrap();
+    src.query_drop("UPDATE patients SET name = 'patient 2' WHERE id = 1")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(st) = s.try_wait().unwrap() {
+            break st;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "sync kept running after a fatal apply error: {}",
+            status_json(&cfg)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(s.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success(), "{stderr}");
+    assert!(
+        stderr.contains("ux_patient_name"),
+        "names the index: {stderr}"
+    );
+    assert!(!stderr.contains("patient 2"), "no row values: {stderr}");
+    let st = status_json(&cfg);
+    assert!(
+        st["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("ux_patient_name")),
+        "{st}"
+    );
+}

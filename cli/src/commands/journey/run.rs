@@ -419,18 +419,27 @@ async fn drive<S: Source, K: Sink>(
         &name,
         log.clone(),
         until,
-        inner_tx,
+        inner_tx.clone(),
         stop,
         observed.clone(),
         retention,
     );
-    let (ran, watched) = tokio::join!(pipeline.run(inner_rx), monitor);
+    // A pipeline that ends on its own (a fatal error: a constraint, a schema
+    // change) ends the monitor too: the process must exit and say why, not
+    // sit there looking healthy while the lag grows.
+    let run = async {
+        let r = pipeline.run(inner_rx).await;
+        if let Err(e) = &r {
+            observed.record_error(e.to_string());
+        }
+        // `send_replace`: the pipeline's receiver is gone by now, and `send`
+        // would not store the value without one.
+        inner_tx.send_replace(true);
+        r
+    };
+    let (ran, watched) = tokio::join!(run, monitor);
     let status = PipelineStatus::compute(&log, hint(&log, &name)?, now_us())?;
     write_status(&eps.state_dir, &observed, &status)?;
-    if let Err(e) = &ran {
-        observed.record_error(e.to_string());
-        write_status(&eps.state_dir, &observed, &status)?;
-    }
     ran.map_err(|e| format!("{} sync: {e}", d.label()))?;
     let drained_to = watched?;
     log.flush()?;
@@ -544,12 +553,12 @@ async fn monitor(
             .as_ref()
             .is_some_and(|p| p.partial_cmp(target).is_some_and(|o| o.is_ge()));
         if caught_up && status.lag_records == 0 {
-            let _ = stop_pipeline.send(true);
+            stop_pipeline.send_replace(true);
             break Ok(drain_target.clone());
         }
     };
     if result.is_err() {
-        let _ = stop_pipeline.send(true);
+        stop_pipeline.send_replace(true);
     }
     result
 }
