@@ -69,6 +69,11 @@ pub struct VerifyRecord {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct JourneyState {
+    /// Random id of this state folder, part of every pipeline (cursor) name:
+    /// a migration started again in a fresh folder under the same name must
+    /// not find the old run's cursors on the target and skip records.
+    #[serde(default)]
+    pub id: String,
     pub phase: Phase,
     /// Generation of each direction: a rollback that resumes forward sync
     /// starts a new forward log (and cursor name) from the source's then
@@ -96,6 +101,7 @@ impl JourneyState {
             Ok(text) => Ok(serde_json::from_str(&text)
                 .map_err(|e| format!("{} is unreadable ({e}); it records the migration's phase: restore it from a backup rather than deleting it", p.display()))?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(JourneyState {
+                id: new_id(),
                 forward_gen: 1,
                 reverse_gen: 1,
                 ..Default::default()
@@ -129,12 +135,28 @@ impl JourneyState {
         self.save(state_dir)
     }
 
+    fn pipeline_prefix(&self, migration: &str) -> String {
+        if self.id.is_empty() {
+            migration.to_string()
+        } else {
+            format!("{migration}-{}", self.id)
+        }
+    }
+
     pub fn forward_name(&self, migration: &str) -> String {
-        format!("{migration}-forward-{}", self.forward_gen.max(1))
+        format!(
+            "{}-forward-{}",
+            self.pipeline_prefix(migration),
+            self.forward_gen.max(1)
+        )
     }
 
     pub fn reverse_name(&self, migration: &str) -> String {
-        format!("{migration}-reverse-{}", self.reverse_gen.max(1))
+        format!(
+            "{}-reverse-{}",
+            self.pipeline_prefix(migration),
+            self.reverse_gen.max(1)
+        )
     }
 
     pub fn forward_log_dir(&self, state_dir: &Path) -> PathBuf {
@@ -144,6 +166,21 @@ impl JourneyState {
     pub fn reverse_log_dir(&self, state_dir: &Path) -> PathBuf {
         state_dir.join(format!("reverse-{}", self.reverse_gen.max(1)))
     }
+}
+
+/// Eight hex digits, different for every new state folder.
+fn new_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    // RandomState is seeded from the OS per process; mix in time and pid too.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.write_u32(std::process::id());
+    format!("{:08x}", h.finish() as u32)
 }
 
 /// Replaces `path` with `bytes` so that a crash leaves the old or the new file, whole.
@@ -200,7 +237,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = JourneyState::load(dir.path()).unwrap();
         assert_eq!(s.phase, Phase::New);
-        assert_eq!(s.forward_name("his"), "his-forward-1");
+        assert_eq!(s.id.len(), 8);
+        assert_eq!(s.forward_name("his"), format!("his-{}-forward-1", s.id));
+        let other = tempfile::tempdir().unwrap();
+        assert_ne!(
+            JourneyState::load(other.path()).unwrap().id,
+            s.id,
+            "a fresh folder gets its own cursor names"
+        );
         s.phase = Phase::Reverse;
         s.reverse_start = Some(SourcePosition::Counter(7));
         s.record(dir.path(), "reverse-start", "pos 7").unwrap();

@@ -132,23 +132,23 @@ async fn run_config(mut a: MigrateArgs, path: PathBuf) -> CmdResult {
     let observed = crate::commands::journey::observe(&cfg, stop.clone()).await?;
     {
         let _lock = RunLock::acquire(&dir, "migrate")?;
-        observed.set_phase("loading");
-        a.progress = progress::LoadProgress::new(Some(observed.clone()));
-        let status_writer = {
-            let (observed, dir) = (observed.clone(), dir.clone());
-            tokio::spawn(async move {
-                loop {
-                    write_report(&dir, &observed);
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                }
-            })
-        };
-        let _stop_writer = AbortOnDrop(status_writer);
-        // However the load ends, the last word on its progress is kept.
-        let _final_report = FinalReport(&dir, &observed);
         let mut j = JourneyState::load(&dir)?;
         match j.phase {
             Phase::New | Phase::Loading => {
+                observed.set_phase("loading");
+                a.progress = progress::LoadProgress::new(Some(observed.clone()));
+                let status_writer = {
+                    let (observed, dir) = (observed.clone(), dir.clone());
+                    tokio::spawn(async move {
+                        loop {
+                            write_report(&dir, &observed);
+                            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        }
+                    })
+                };
+                let _stop_writer = AbortOnDrop(status_writer);
+                // However the load ends, the last word on its progress is kept.
+                let _final_report = FinalReport(&dir, &observed);
                 if j.phase == Phase::New {
                     j.phase = Phase::Loading;
                     j.record(&dir, "migrate:start", "schema and full load")?;

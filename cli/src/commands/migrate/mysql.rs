@@ -122,7 +122,21 @@ pub async fn migrate(
         if !state.step_done(&step)? {
             let ddl = create_statement(&mut src_conn.conn, &src_db, name, &target_name).await?;
             // Plain secondary indexes are built after the load (deferred.rs).
-            let (ddl, later) = super::deferred::split_secondary_indexes(&ddl);
+            let (ddl, mut later) = super::deferred::split_secondary_indexes(&ddl);
+            // Foreign keys name their parent unqualified: the parent's target name.
+            for (old, new) in &cfg.tables.rename {
+                if let Some((db, table)) = old.split_once('.') {
+                    if db.eq_ignore_ascii_case(&src_db) {
+                        let (mut from, mut to) =
+                            (String::from("REFERENCES "), String::from("REFERENCES "));
+                        push_ident(&mut from, table);
+                        push_ident(&mut to, new);
+                        for l in later.iter_mut() {
+                            *l = l.replace(&from, &to);
+                        }
+                    }
+                }
+            }
             state.put_meta(&format!("indexes:{name}"), &serde_json::to_string(&later)?)?;
             target
                 .conn
@@ -268,6 +282,8 @@ pub async fn migrate(
             format!("{e}\nfinished chunks are kept; run the same command again to resume").into(),
         );
     }
+    // Unqualified REFERENCES resolve in the session's database.
+    target.conn.query_drop(format!("USE {db_q}")).await?;
     build_deferred_indexes(&mut target.conn, &names, &state).await?;
     Ok(copied)
 }
@@ -291,15 +307,17 @@ async fn build_deferred_indexes(
         for stmt in stmts {
             match target.query_drop(&stmt).await {
                 Ok(()) => built += 1,
-                // 1061: duplicate key name, built by the killed run.
-                Err(mysql_async::Error::Server(e)) if e.code == 1061 => {}
+                // Built by a killed run: 1061 duplicate key name, 1826 duplicate
+                // foreign key name, 1022/121 duplicate constraint.
+                Err(mysql_async::Error::Server(e)) if [1061, 1826, 1022, 121].contains(&e.code) => {
+                }
                 Err(e) => return Err(format!("{stmt}: {e}").into()),
             }
         }
     }
     state.mark_step("indexes")?;
     if built > 0 {
-        eprintln!("indexes {built} secondary indexes built after the load");
+        eprintln!("indexes {built} secondary indexes and foreign keys built after the load");
     }
     Ok(())
 }
