@@ -22,7 +22,16 @@
 //!   [`table_stats`] does the same and reports no sizes, with a note.
 //!
 //! - not in the kit's list: Babelfish reports `is_rowguidcol = 0` for a
-//!   `ROWGUIDCOL` column and reports inline TVFs as type `FN`.
+//!   `ROWGUIDCOL` column and reports inline TVFs as type `FN`;
+//! - not in the kit's list: `sys.identity_columns.seed_value` and
+//!   `increment_value` are NULL for tables outside `dbo`: `IDENT_SEED` /
+//!   `IDENT_INCR` fill them in;
+//! - not in the kit's list: a `rowversion` column carries a default
+//!   (`get_current_full_xact_id()`), which SQL Server never has: dropped.
+//!
+//! Column collations equal to the database's default are cleared (`None`,
+//! as in a script without `COLLATE`): `sys.columns` names one for every
+//! character column, on SQL Server as on Babelfish.
 //!
 //! Collation names come back as the server spells them (Babelfish:
 //! `bbf_unicode_cp1_ci_as` for SQL Server's `SQL_Latin1_General_CP1_CI_AS`).
@@ -185,8 +194,15 @@ JOIN sys.tables t ON t.object_id = c.object_id \
 WHERE t.is_ms_shipped = 0 \
 ORDER BY c.object_id, c.column_id";
 
+// Babelfish (not in the kit's list) leaves seed_value/increment_value NULL for
+// identity columns of tables outside dbo; IDENT_SEED/IDENT_INCR answer there.
+// On SQL Server both columns are always set, so the fallback never runs.
 const IDENTITY_SQL: &str = "\
-SELECT object_id, column_id, CONVERT(bigint, seed_value), CONVERT(bigint, increment_value), \
+SELECT object_id, column_id, \
+  COALESCE(CONVERT(bigint, seed_value), CONVERT(bigint, IDENT_SEED(QUOTENAME(OBJECT_SCHEMA_NAME(object_id)) \
+    + '.' + QUOTENAME(OBJECT_NAME(object_id))))), \
+  COALESCE(CONVERT(bigint, increment_value), CONVERT(bigint, IDENT_INCR(QUOTENAME(OBJECT_SCHEMA_NAME(object_id)) \
+    + '.' + QUOTENAME(OBJECT_NAME(object_id))))), \
   is_not_for_replication FROM sys.identity_columns";
 
 // Definitions are read separately (see `definitions`).
@@ -333,6 +349,12 @@ pub async fn read_tables(client: &mut MssqlClient, flavor: Flavor) -> Result<Vec
     let default_defs = definitions(client, "sys.default_constraints", &["object_id"]).await?;
     for r in query(client, "defaults (sys.default_constraints)", DEFAULTS_SQL).await? {
         if let Some(c) = column_mut(&mut tables, &by_id, &col_pos, int_of(&r[0]), int_of(&r[1])) {
+            if is_rowversion(c) {
+                // Babelfish implements rowversion with a default
+                // (`get_current_full_xact_id()`); SQL Server cannot have a
+                // default on a rowversion column (error 1755): not the user's.
+                continue;
+            }
             c.default = Some(ColumnDefault {
                 // trap 6: Babelfish replaces the given name with a generated one.
                 name: (flavor == Flavor::SqlServer).then(|| text_of(&r[2])),
@@ -347,6 +369,32 @@ pub async fn read_tables(client: &mut MssqlClient, flavor: Flavor) -> Result<Vec
     read_foreign_keys(client, &mut tables, &by_id, &col_pos).await?;
     read_checks(client, &mut tables, &by_id, &col_pos).await?;
     Ok(tables.into_iter().map(|(_, t)| t).collect())
+}
+
+fn is_rowversion(c: &Column) -> bool {
+    c.data_type.as_ref().is_some_and(|t| {
+        t.schema.is_none()
+            && (t.name.eq_ignore_ascii_case("rowversion")
+                || t.name.eq_ignore_ascii_case("timestamp"))
+    })
+}
+
+/// Clears column collations equal to the database's default: `sys.columns`
+/// names a collation for every character column, but only one that differs
+/// from the default was declared (`COLLATE`), which is what the model's
+/// [`Column::collation`] holds (scripts carry no COLLATE for the default).
+pub fn clear_default_collations(tables: &mut [Table], database_collation: Option<&str>) {
+    let Some(db) = database_collation else {
+        return;
+    };
+    for c in tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+        if c.collation
+            .as_deref()
+            .is_some_and(|x| x.eq_ignore_ascii_case(db))
+        {
+            c.collation = None;
+        }
+    }
 }
 
 fn column_mut<'a>(
@@ -799,17 +847,19 @@ pub async fn read_catalog(client: &mut MssqlClient) -> Result<Catalog> {
     )
     .await
     .unwrap_or_default();
+    // Babelfish names it its own way (`bbf_unicode_cp1_ci_as`).
+    let collation = db.first().and_then(|r| r.get(1)).and_then(opt_text);
     // sluice's own cursor table is not the application's schema.
-    let tables = read_tables(client, flavor)
+    let mut tables: Vec<Table> = read_tables(client, flavor)
         .await?
         .into_iter()
         .filter(|t| !t.name.name.eq_ignore_ascii_case(crate::sink::CURSOR_TABLE))
         .collect();
+    clear_default_collations(&mut tables, collation.as_deref());
     let tables = with_stats(client, tables).await?;
     Ok(Catalog {
         database: db.first().and_then(|r| r.first()).and_then(opt_text),
-        // Babelfish names it its own way (`bbf_unicode_cp1_ci_as`).
-        collation: db.first().and_then(|r| r.get(1)).and_then(opt_text),
+        collation,
         schemas: schemas.iter().map(|r| text_of(&r[0])).collect(),
         tables,
         routines: read_routines(client).await?,
@@ -993,6 +1043,44 @@ pub async fn read_table(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_declared_collation_stays_on_a_column() {
+        let mut t = Table::new(ObjectName::new("dbo", "t"), Vec::new());
+        for (n, coll) in [
+            ("a", Some("Chinese_PRC_CI_AS")),
+            ("b", Some("chinese_prc_ci_as")),
+            ("c", Some("Latin1_General_CS_AS")),
+            ("d", None),
+        ] {
+            let mut c = Column::new(n, source_type("nvarchar", None, 20, 0, 0));
+            c.collation = coll.map(str::to_string);
+            t.columns.push(c);
+        }
+        let mut tables = vec![t];
+        clear_default_collations(&mut tables, Some("Chinese_PRC_CI_AS"));
+        let left: Vec<Option<&str>> = tables[0]
+            .columns
+            .iter()
+            .map(|c| c.collation.as_deref())
+            .collect();
+        assert_eq!(left, [None, None, Some("Latin1_General_CS_AS"), None]);
+        clear_default_collations(&mut tables, None);
+        assert_eq!(
+            tables[0].columns[2].collation.as_deref(),
+            Some("Latin1_General_CS_AS")
+        );
+    }
+
+    #[test]
+    fn rowversion_columns_are_recognised() {
+        let c =
+            |name: &str, schema: Option<&str>| Column::new("v", source_type(name, schema, 8, 0, 0));
+        assert!(is_rowversion(&c("rowversion", None)));
+        assert!(is_rowversion(&c("TIMESTAMP", None)));
+        assert!(!is_rowversion(&c("timestamp", Some("dbo"))));
+        assert!(!is_rowversion(&c("binary", None)));
+    }
 
     #[test]
     fn partition_stats_pages_become_bytes() {

@@ -152,7 +152,10 @@ mod tests {
         // "sluice"): wait for it, or a loaded machine sees no running sync.
         let seen = Instant::now();
         while crate::commands::journey::lock::running(dir.path()).is_none() {
-            assert!(seen.elapsed() < Duration::from_secs(10), "stand-in never seen");
+            assert!(
+                seen.elapsed() < Duration::from_secs(10),
+                "stand-in never seen"
+            );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         write_status(dir.path(), 50.0);
