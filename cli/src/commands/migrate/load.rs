@@ -175,7 +175,8 @@ pub async fn copy_all(
                 };
                 let (st, target_name, written) = &plan[job.table];
                 bar.set_message(format!(
-                    "{} chunk {}/{}",
+                    "{:.1} MB sent  {} chunk {}/{}",
+                    progress.mb_sent(),
                     st.table,
                     job.chunk.id + 1,
                     job.chunks_in_table
@@ -193,6 +194,7 @@ pub async fn copy_all(
                     iso,
                     &bar,
                     &state,
+                    &progress,
                 )
                 .await
                 {
@@ -242,6 +244,7 @@ async fn copy_chunk(
     iso: Isolation,
     bar: &ProgressBar,
     state: &ChunkCheckpoints,
+    progress: &super::progress::LoadProgress,
 ) -> Result<u64, BoxError> {
     let id = chunk.id;
     let keyless = st.key.is_empty();
@@ -267,6 +270,7 @@ async fn copy_chunk(
         // *any* unique key, and a target key the source does not enforce
         // (a filtered unique index, say) would silently merge distinct rows.
         for stmt in insert_statements(st, target_name, written, &page)? {
+            progress.sent(stmt.len());
             match tx.query_drop(stmt).await {
                 Ok(()) => {}
                 Err(mysql_async::Error::Server(e)) if e.code == ER_DUP_ENTRY => {

@@ -243,17 +243,31 @@ pub async fn migrate(
                     break;
                 };
                 let table = &tables[job.table];
-                bar.set_message(format!("{} chunk {}", table.spec.source, job.chunk + 1));
+                bar.set_message(format!(
+                    "{:.1} MB sent  {} chunk {}",
+                    progress.mb_sent(),
+                    table.spec.source,
+                    job.chunk + 1
+                ));
                 let name = table.spec.source.to_string();
                 progress.chunk_started(&name);
-                let n =
-                    match copy_chunk(&mut src, &mut t.conn, table, &job, page_rows, &state).await {
-                        Ok(n) => n,
-                        Err(e) => {
-                            progress.chunk_failed(&name);
-                            return Err(format!("copying {name} chunk {}: {e}", job.chunk).into());
-                        }
-                    };
+                let n = match copy_chunk(
+                    &mut src,
+                    &mut t.conn,
+                    table,
+                    &job,
+                    page_rows,
+                    &state,
+                    &progress,
+                )
+                .await
+                {
+                    Ok(n) => n,
+                    Err(e) => {
+                        progress.chunk_failed(&name);
+                        return Err(format!("copying {name} chunk {}: {e}", job.chunk).into());
+                    }
+                };
                 progress.chunk_done(&name, n);
                 if let Some(t) = &throttle {
                     t.admit(n).await;
@@ -466,6 +480,7 @@ async fn copy_chunk(
     job: &Job,
     page_rows: usize,
     state: &ChunkCheckpoints,
+    progress: &LoadProgress,
 ) -> Result<u64, BoxError> {
     let spec = &table.spec;
     let name = spec.source.to_string();
@@ -483,6 +498,7 @@ async fn copy_chunk(
     let mut duplicate = false;
     for page in rows.chunks(page_rows.max(1)) {
         for stmt in insert_statements(spec, &table.target_name, page)? {
+            progress.sent(stmt.len());
             match tx.query_drop(stmt).await {
                 Ok(()) => {}
                 Err(mysql_async::Error::Server(e)) if e.code == ER_DUP_ENTRY => {

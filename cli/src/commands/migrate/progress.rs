@@ -1,6 +1,7 @@
 //! Per-table load progress, shared by the copy workers and shown by
 //! `sluice status`, the status page and `/metrics`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::observe::{Observed, TableProgress};
@@ -10,6 +11,8 @@ use crate::observe::{Observed, TableProgress};
 pub struct LoadProgress {
     tables: Arc<Mutex<Vec<TableProgress>>>,
     observed: Option<Arc<Observed>>,
+    /// Bytes of SQL sent to the target by this run (the load's volume on the wire).
+    bytes: Arc<AtomicU64>,
 }
 
 impl LoadProgress {
@@ -17,7 +20,18 @@ impl LoadProgress {
         LoadProgress {
             tables: Arc::default(),
             observed,
+            bytes: Arc::default(),
         }
+    }
+
+    /// Counts `n` bytes sent to the target.
+    pub fn sent(&self, n: usize) {
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// Megabytes sent so far, for the progress line.
+    pub fn mb_sent(&self) -> f64 {
+        self.bytes.load(Ordering::Relaxed) as f64 / 1e6
     }
 
     fn publish(&self, t: &TableProgress) {
@@ -112,5 +126,7 @@ mod tests {
         p.chunk_done("dbo.a", 40);
         let t = &o.snapshot().tables[0];
         assert_eq!((t.rows_done, t.state.as_str()), (100, "done"));
+        p.clone().sent(1_500_000);
+        assert_eq!(p.mb_sent(), 1.5, "clones count into one total");
     }
 }
