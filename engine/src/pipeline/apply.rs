@@ -96,6 +96,13 @@ impl<K: Sink> Apply<K> {
             None => self.log.first_seq()?.unwrap_or(1),
             Some(c) => {
                 self.check_cursor(&c)?;
+                // The target's word refreshes the local hint: a run killed
+                // after its commit but before its hint would otherwise leave
+                // status (and anything watching the hint) behind until the
+                // next record is applied, which an idle source never brings.
+                if self.options.cursor_truth == CursorTruth::Target && self.unverified.is_none() {
+                    self.log.store_cursor_hint(&self.pipeline, &c)?;
+                }
                 c.seq + 1
             }
         });
