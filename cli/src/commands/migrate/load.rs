@@ -13,16 +13,13 @@ use sluice_mssql::snapshot::{
     isolation, plan_chunks, Chunk, ChunkReader, Isolation, SnapshotTable,
 };
 use sluice_mssql::{MssqlClient, MssqlConfig};
-use sluice_oceanbase::encode::{push_ident, push_literal};
 use tokio::sync::Mutex;
 
+use super::insert::{insert_statements, row_exists, ER_DUP_ENTRY};
 use super::schema::TablePlan;
 use super::MigrateArgs;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Largest INSERT statement sent (below the server's `max_allowed_packet`).
-const MAX_STATEMENT_BYTES: usize = 4 << 20;
 
 /// Records `sys.fn_cdc_get_max_lsn()` before any row is read, once per
 /// migration: `sync` replays changes from there. Without CDC (or on
@@ -269,7 +266,11 @@ async fn copy_chunk(
         // Plain INSERTs, never an upsert: `ON DUPLICATE KEY UPDATE` matches
         // *any* unique key, and a target key the source does not enforce
         // (a filtered unique index, say) would silently merge distinct rows.
-        for stmt in insert_statements(st, target_name, written, &page)? {
+        let columns: Vec<(&str, usize)> = written
+            .iter()
+            .map(|&i| (st.columns[i].0.as_str(), i))
+            .collect();
+        for stmt in insert_statements(target_name, &columns, &page)? {
             progress.sent(stmt.len());
             match tx.query_drop(stmt).await {
                 Ok(()) => {}
@@ -295,7 +296,15 @@ async fn copy_chunk(
     // (its first row is on the target), or a source row breaks a unique key
     // of the converted schema: never merge, say which.
     let already = match &first_key {
-        Some(k) => row_exists(target, st, target_name, k).await?,
+        Some(k) => {
+            let key: Vec<(&str, &Value)> = st
+                .key
+                .iter()
+                .zip(k)
+                .map(|(&i, v)| (st.columns[i].0.as_str(), v))
+                .collect();
+            row_exists(target, target_name, &key).await?
+        }
         None => false,
     };
     if already {
@@ -312,9 +321,6 @@ async fn copy_chunk(
     .into())
 }
 
-/// MySQL's "Duplicate entry" error.
-const ER_DUP_ENTRY: u16 = 1062;
-
 /// The key named in a duplicate-entry message (`… for key 'name'`), without the
 /// duplicated value, which may be patient data.
 fn key_name_of(message: &str) -> String {
@@ -322,67 +328,4 @@ fn key_name_of(message: &str) -> String {
         .rsplit_once("for key")
         .map(|(_, k)| k.trim().trim_matches(|c| c == '\'' || c == '`').to_string())
         .unwrap_or_else(|| "(unnamed)".into())
-}
-
-async fn row_exists(
-    target: &mut mysql_async::Conn,
-    st: &SnapshotTable,
-    target_name: &str,
-    key: &[Value],
-) -> Result<bool, BoxError> {
-    let mut sql = format!("SELECT 1 FROM {target_name} WHERE ");
-    for (n, (&i, v)) in st.key.iter().zip(key).enumerate() {
-        if n > 0 {
-            sql.push_str(" AND ");
-        }
-        push_ident(&mut sql, &st.columns[i].0);
-        sql.push_str(" = ");
-        push_literal(&mut sql, v).map_err(|e| format!("key column {}: {e}", st.columns[i].0))?;
-    }
-    sql.push_str(" LIMIT 1");
-    Ok(target.query_first::<i64, _>(sql).await?.is_some())
-}
-
-/// Multi-row `INSERT` statements for one page, each below `MAX_STATEMENT_BYTES`.
-pub fn insert_statements(
-    st: &SnapshotTable,
-    target_name: &str,
-    written: &[usize],
-    rows: &[Vec<Value>],
-) -> Result<Vec<String>, BoxError> {
-    let mut head = format!("INSERT INTO {target_name} (");
-    for (n, &i) in written.iter().enumerate() {
-        if n > 0 {
-            head.push_str(", ");
-        }
-        push_ident(&mut head, &st.columns[i].0);
-    }
-    head.push_str(") VALUES ");
-    let mut out = Vec::new();
-    let mut cur = head.clone();
-    let mut in_cur = 0;
-    for row in rows {
-        let mut r = String::from("(");
-        for (n, &i) in written.iter().enumerate() {
-            if n > 0 {
-                r.push_str(", ");
-            }
-            push_literal(&mut r, &row[i])
-                .map_err(|e| format!("column {}: {e}", st.columns[i].0))?;
-        }
-        r.push(')');
-        if in_cur > 0 && cur.len() + r.len() > MAX_STATEMENT_BYTES {
-            out.push(std::mem::replace(&mut cur, head.clone()));
-            in_cur = 0;
-        }
-        if in_cur > 0 {
-            cur.push_str(", ");
-        }
-        cur.push_str(&r);
-        in_cur += 1;
-    }
-    if in_cur > 0 {
-        out.push(cur);
-    }
-    Ok(out)
 }

@@ -12,6 +12,7 @@
 //! 5. create the foreign keys.
 
 mod deferred;
+mod insert;
 mod load;
 pub mod mysql;
 pub mod progress;

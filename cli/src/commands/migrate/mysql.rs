@@ -16,19 +16,16 @@ use sluice_engine::position::BinlogPosition;
 use sluice_engine::value::Value;
 use sluice_engine::verify::plan::{int_key, int_key_value, integer_cuts};
 use sluice_engine::verify::{KeyRange, TableSpec, VerifySide};
-use sluice_oceanbase::encode::{push_ident, push_literal};
+use sluice_oceanbase::encode::push_ident;
 use sluice_oceanbase::verify::{list_tables, spec_from_catalog, MySqlVerifySide, Role};
 use tokio::sync::Mutex;
 
+use super::insert::{insert_statements, row_exists, ER_DUP_ENTRY};
 use super::progress::LoadProgress;
 use crate::config::MigrationConfig;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Largest INSERT statement sent (below the server's `max_allowed_packet`).
-const MAX_STATEMENT_BYTES: usize = 4 << 20;
-/// MySQL's "Duplicate entry" error.
-const ER_DUP_ENTRY: u16 = 1062;
 /// Meta key of the binlog position recorded before the copy.
 pub const LOW_WATERMARK: &str = "low_watermark_binlog";
 
@@ -495,9 +492,15 @@ async fn copy_chunk(
         tx.query_drop(format!("DELETE FROM {}", table.target_name))
             .await?;
     }
+    let columns: Vec<(&str, usize)> = spec
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
     let mut duplicate = false;
     for page in rows.chunks(page_rows.max(1)) {
-        for stmt in insert_statements(spec, &table.target_name, page)? {
+        for stmt in insert_statements(&table.target_name, &columns, page)? {
             progress.sent(stmt.len());
             match tx.query_drop(stmt).await {
                 Ok(()) => {}
@@ -526,7 +529,13 @@ async fn copy_chunk(
         .first()
         .map(|r| spec.key.iter().map(|&i| r[i].clone()).collect::<Vec<_>>());
     if let Some(key) = first {
-        if row_exists(target, spec, &table.target_name, &key).await? {
+        let key: Vec<(&str, &Value)> = spec
+            .key
+            .iter()
+            .zip(&key)
+            .map(|(&i, v)| (spec.columns[i].name.as_str(), v))
+            .collect();
+        if row_exists(target, &table.target_name, &key).await? {
             state.mark_done(&name, job.chunk, 0)?;
             return Ok(0);
         }
@@ -537,66 +546,6 @@ async fn copy_chunk(
         table.target_name
     )
     .into())
-}
-
-async fn row_exists(
-    target: &mut mysql_async::Conn,
-    spec: &TableSpec,
-    target_name: &str,
-    key: &[Value],
-) -> Result<bool, BoxError> {
-    let mut sql = format!("SELECT 1 FROM {target_name} WHERE ");
-    for (n, (&i, v)) in spec.key.iter().zip(key).enumerate() {
-        if n > 0 {
-            sql.push_str(" AND ");
-        }
-        push_ident(&mut sql, &spec.columns[i].name);
-        sql.push_str(" = ");
-        push_literal(&mut sql, v)?;
-    }
-    sql.push_str(" LIMIT 1");
-    Ok(target.query_first::<i64, _>(sql).await?.is_some())
-}
-
-fn insert_statements(
-    spec: &TableSpec,
-    target_name: &str,
-    rows: &[Vec<Value>],
-) -> Result<Vec<String>, BoxError> {
-    let mut head = format!("INSERT INTO {target_name} (");
-    for (n, c) in spec.columns.iter().enumerate() {
-        if n > 0 {
-            head.push_str(", ");
-        }
-        push_ident(&mut head, &c.name);
-    }
-    head.push_str(") VALUES ");
-    let mut out = Vec::new();
-    let mut cur = head.clone();
-    let mut in_cur = 0;
-    for row in rows {
-        let mut r = String::from("(");
-        for (n, v) in row.iter().enumerate() {
-            if n > 0 {
-                r.push_str(", ");
-            }
-            push_literal(&mut r, v).map_err(|e| format!("column {}: {e}", spec.columns[n].name))?;
-        }
-        r.push(')');
-        if in_cur > 0 && cur.len() + r.len() > MAX_STATEMENT_BYTES {
-            out.push(std::mem::replace(&mut cur, head.clone()));
-            in_cur = 0;
-        }
-        if in_cur > 0 {
-            cur.push_str(", ");
-        }
-        cur.push_str(&r);
-        in_cur += 1;
-    }
-    if in_cur > 0 {
-        out.push(cur);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
